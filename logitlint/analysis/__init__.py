@@ -1,0 +1,18 @@
+"""The semantic layer shared by every rule: API catalogue, names, value kinds."""
+
+from logitlint.analysis.flow import Analysis, SinkUse, Spelling
+from logitlint.analysis.kinds import PROBABILITY_KINDS, UNKNOWN, Kind, Provenance, Value, Wrap
+from logitlint.analysis.scopes import Site
+
+__all__ = [
+    "PROBABILITY_KINDS",
+    "UNKNOWN",
+    "Analysis",
+    "Kind",
+    "Provenance",
+    "SinkUse",
+    "Site",
+    "Spelling",
+    "Value",
+    "Wrap",
+]

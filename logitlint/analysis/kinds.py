@@ -1,0 +1,92 @@
+"""What kind of value an expression holds, and where that kind came from.
+
+Rules never look at spellings; they ask for a ``Value`` and act only on a known kind.
+``UNKNOWN`` is the default and silences every rule: precision before recall.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from logitlint.analysis.catalogue import Api
+    from logitlint.analysis.scopes import Site
+
+
+class Kind(enum.Enum):
+    PROBS = "probabilities"  # softmax over an axis
+    SIGMOID_PROBS = "sigmoid probabilities"  # elementwise sigmoid
+    LOG_PROBS = "log-probabilities"  # log_softmax / log_sigmoid
+    LOGITS = "logits"
+    OBJECT = "object"  # an instance of a catalogued class (a loss, a Softmax module)
+    UNKNOWN = "unknown"
+
+
+PROBABILITY_KINDS = frozenset({Kind.PROBS, Kind.SIGMOID_PROBS})
+
+
+class Wrap(enum.Enum):
+    """A value-preserving operation between the producer and the use."""
+
+    EPSILON = "epsilon"  # p + 1e-8
+    CLIP = "clip"  # clamp / clip_by_value / maximum
+    TRANSPARENT = "transparent"  # casts, .detach(), reshapes, indexing
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The producer call behind a kind: what a fix rewrites and a message cites.
+
+    ``producer`` is the call node (``F.softmax(x, 1)``, ``x.softmax(1)``,
+    ``self.act(x)``); ``input`` the expression it normalises; ``api`` the catalogue
+    row; ``callee`` how the call was spelled (``None`` for tensor methods and module
+    instances); ``complement`` marks ``1 - sigmoid(x)`` (= ``sigmoid(-x)``).
+    """
+
+    producer: cst.Call
+    input: cst.BaseExpression
+    api: Api
+    callee: Optional[cst.BaseExpression] = None
+    method: bool = False
+    module_ctor: Optional[cst.Call] = None
+    complement: bool = False
+    site: Optional[Site] = None  # the statement the producer call stands in
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: Kind
+    provenance: Optional[Provenance] = None
+    api: Optional[Api] = None  # for OBJECT: the class it is an instance of
+    ctor: Optional[cst.Call] = None  # for OBJECT: the constructor call
+    wraps: tuple[Wrap, ...] = ()
+    via_variable: bool = False  # reached through a name or attribute binding
+    ambiguous: bool = False  # several bindings agree on the kind, not on the producer
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def inline(self) -> bool:
+        return not self.via_variable and not self.ambiguous
+
+    def wrapped(self, wrap: Wrap) -> Value:
+        return Value(
+            self.kind,
+            self.provenance,
+            self.api,
+            self.ctor,
+            (*self.wraps, wrap),
+            self.via_variable,
+            self.ambiguous,
+        )
+
+    def through_variable(self) -> Value:
+        return Value(
+            self.kind, self.provenance, self.api, self.ctor, self.wraps, True, self.ambiguous
+        )
+
+
+UNKNOWN = Value(Kind.UNKNOWN)

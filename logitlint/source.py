@@ -1,0 +1,63 @@
+"""Reading a file into text, keeping what is needed to write it back unchanged."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass
+from typing import Optional
+
+
+class SourceError(Exception):
+    """The file cannot be read or decoded; reported as LGT000, never raised past lint."""
+
+    def __init__(self, message: str, row: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    text: str
+    encoding: str  # the codec to write it back with ("utf-8-sig" keeps a BOM)
+    newline: str
+
+
+def decode(data: bytes) -> SourceFile:
+    if b"\x00" in data:
+        row = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise SourceError("source contains a NUL byte; not a Python text file", row)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise SourceError(f"cannot determine the encoding: {error.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except LookupError:
+        raise SourceError(f"unknown encoding {encoding!r} in the coding declaration") from None
+    except UnicodeDecodeError as error:
+        row = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SourceError(
+            f"cannot decode byte 0x{data[error.start]:02x} as {encoding}", row, column
+        ) from None
+    return SourceFile(text, encoding, _newline(text))
+
+
+def read(path: str) -> SourceFile:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise SourceError(f"cannot read file: {error.strerror or error}") from None
+    return decode(data)
+
+
+def _newline(text: str) -> str:
+    index: Optional[int] = text.find("\n")
+    if index is not None and index > 0 and text[index - 1] == "\r":
+        return "\r\n"
+    if index == -1 and "\r" in text:
+        return "\r"
+    return "\n"

@@ -1,0 +1,1 @@
+"""logitlint's rules: one module per rule, discovered by ``logitlint.registry``."""
