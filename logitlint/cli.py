@@ -35,11 +35,31 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--select", multiple=True, callback=_selectors, help="Rule codes or prefixes to enable (comma-separated; ALL for every rule).")
-@click.option("--extend-select", multiple=True, callback=_selectors, help="Rule codes or prefixes to enable on top of --select.")
-@click.option("--ignore", multiple=True, callback=_selectors, help="Rule codes or prefixes to disable.")
-@click.option("--output-format", type=click.Choice(list(FORMATS)), default="full", show_default=True, help="How to print diagnostics.")
-@click.option("--stdin-filename", default=None, help="Lint standard input, reporting it under this file name.")
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_selectors,
+    help="Rule codes or prefixes to enable (comma-separated; ALL for every rule).",
+)
+@click.option(
+    "--extend-select",
+    multiple=True,
+    callback=_selectors,
+    help="Rule codes or prefixes to enable on top of --select.",
+)
+@click.option(
+    "--ignore", multiple=True, callback=_selectors, help="Rule codes or prefixes to disable."
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(list(FORMATS)),
+    default="full",
+    show_default=True,
+    help="How to print diagnostics.",
+)
+@click.option(
+    "--stdin-filename", default=None, help="Lint standard input, reporting it under this file name."
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
 def check(
@@ -52,7 +72,7 @@ def check(
     exit_zero: bool,
     quiet: bool,
 ) -> None:
-    """Lint PATHS (files or directories; default: the current directory; - for stdin)."""  # noqa: D401
+    """Lint PATHS (files or directories; default: the current directory; - for stdin)."""
     from logitlint import discovery, output, registry, runner
 
     settings = runner.Settings(

@@ -31,7 +31,7 @@ def rule_table() -> str:
 def rules_markdown() -> str:
     parts = ["# logitlint rules\n", "Generated from the rule classes; do not edit by hand.\n"]
     for rule in all_rules():
-        body = rule.documentation().split("\n", 1)[1]
+        body = rule.documentation().split("\n", 1)[1].replace("\n## ", "\n### ")
         parts.append(f"## {rule.code} {rule.name}\n{body}")
     return "\n".join(parts)
 

@@ -8,6 +8,7 @@ context the analysis needs. Positions are resolved only when a rule reported.
 
 from __future__ import annotations
 
+import ast
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -165,6 +166,20 @@ def source_error(
     )
 
 
+def _syntax_error(text: str, filename: str, error: cst.ParserSyntaxError) -> Diagnostic:
+    """Python's own parser words syntax errors better; it only parses, never runs."""
+    try:
+        ast.parse(text, filename)
+    except SyntaxError as python_error:
+        row = python_error.lineno or 1
+        column = python_error.offset or 1
+        return source_error(filename, f"syntax error: {python_error.msg}", row, column)
+    except (RecursionError, MemoryError, ValueError):
+        pass
+    message = f"syntax error (not supported by the parser): {error.message}"
+    return source_error(filename, message, error.raw_line, error.raw_column + 1)
+
+
 def wanted_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
     """The prefilter: rules whose trigger words occur in the text (case-insensitive)."""
     lowered = text.lower()
@@ -191,23 +206,15 @@ def lint_text(
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        result.diagnostics.append(
-            source_error(
-                filename, f"syntax error: {error.message}", error.raw_line, error.raw_column + 1
-            )
-        )
+        result.diagnostics.append(_syntax_error(text, filename, error))
         return result
     except RecursionError:
-        result.diagnostics.append(
-            source_error(filename, "source is nested too deeply to parse")
-        )
+        result.diagnostics.append(source_error(filename, "source is nested too deeply to parse"))
         return result
     try:
         return _lint_module(module, text, filename, rules, result)
     except RecursionError:
-        result.diagnostics.append(
-            source_error(filename, "source is nested too deeply to analyse")
-        )
+        result.diagnostics.append(source_error(filename, "source is nested too deeply to analyse"))
         return result
 
 
@@ -290,8 +297,10 @@ def _import_edit(context: FileContext, edit: ImportEdit) -> Edit:
         if not isinstance(statement, cst.SimpleStatementLine):
             break
         small = statement.body[0]
-        is_docstring = index == 0 and isinstance(small, cst.Expr) and isinstance(
-            small.value, (cst.SimpleString, cst.ConcatenatedString)
+        is_docstring = (
+            index == 0
+            and isinstance(small, cst.Expr)
+            and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
         )
         if isinstance(small, (cst.Import, cst.ImportFrom)) or is_docstring:
             anchor = statement

@@ -102,9 +102,9 @@ def _with_input(prov: Provenance) -> tuple[cst.Arg, ...]:
         return tuple(prov.producer.args)
     negated = cst.UnaryOperation(
         cst.Minus(),
-        prov.input if is_atomic(prov.input) else prov.input.with_changes(
-            lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
-        ),
+        prov.input
+        if is_atomic(prov.input)
+        else prov.input.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]),
     )
     return tuple(
         arg.with_changes(value=negated) if arg.value is prov.input else arg

@@ -31,7 +31,9 @@ def decode(data: bytes) -> SourceFile:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise SourceError(f"cannot determine the encoding: {error.msg}") from None
+        if "missing encoding" not in str(error.msg):
+            raise SourceError(f"cannot determine the encoding: {error.msg}") from None
+        encoding = "utf-8"  # undecodable bytes and no cookie: report where they are
     try:
         text = data.decode(encoding)
     except LookupError:

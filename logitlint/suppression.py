@@ -50,9 +50,7 @@ def noqa_map(text: str) -> NoqaMap:
         if match is None:
             continue
         codes = match.group("codes")
-        result[row] = (
-            frozenset(code.upper() for code in _CODE.findall(codes)) if codes else None
-        )
+        result[row] = frozenset(code.upper() for code in _CODE.findall(codes)) if codes else None
     return result
 
 

@@ -18,16 +18,14 @@ def argument(call: cst.Call, param: Optional[Param]) -> Optional[cst.Arg]:
             return arg
     if param.position is None:
         return None
-    index = 0
+    leading: list[cst.Arg] = []
     for arg in call.args:
         if arg.keyword is not None or arg.star == "**":
             break
         if arg.star == "*":
             return None  # positions after *args are unknowable
-        if index == param.position:
-            return arg
-        index += 1
-    return None
+        leading.append(arg)
+    return leading[param.position] if param.position < len(leading) else None
 
 
 def positional_args(call: cst.Call) -> list[cst.Arg]:

@@ -171,6 +171,11 @@ class Analysis:
     def _binding_value(self, binding: Binding) -> Value:
         if binding.how == "assign" and binding.value is not None:
             return self.value(binding.value, binding.site)
+        if binding.how == "param" and binding.default is not None:
+            # `loss_fn=nn.CrossEntropyLoss()`: a default loss object is evidence enough;
+            # a default tensor is not (callers pass their own).
+            default = self.value(binding.default, binding.site)
+            return default if default.kind is Kind.OBJECT else UNKNOWN
         if binding.how == "aug" and binding.aug is not None:
             aug = binding.aug
             if isinstance(aug.operator, (cst.AddAssign, cst.SubtractAssign)) and self.is_epsilon(
@@ -179,9 +184,7 @@ class Analysis:
                 return self.value(aug.target, binding.site).wrapped(Wrap.EPSILON)
         return UNKNOWN
 
-    def _attribute_value(
-        self, expr: cst.Attribute, site: Site, shadowed: frozenset[str]
-    ) -> Value:
+    def _attribute_value(self, expr: cst.Attribute, site: Site, shadowed: frozenset[str]) -> Value:
         owner = expr.value
         if isinstance(owner, cst.Name) and owner.value not in shadowed:
             method = self.symbols.self_scope(owner.value, site.scope)
@@ -234,10 +237,8 @@ class Analysis:
                 if candidate is None or not self.is_epsilon(candidate, binding.site):
                     return False
             return True
-        if isinstance(expr, cst.Attribute):
-            if expr.attr.value in ("eps", "epsilon", "EPS", "EPSILON"):
-                return True  # torch.finfo(t).eps, self.eps, np.finfo(...).eps
-            return False
+        if isinstance(expr, cst.Attribute):  # torch.finfo(t).eps, self.eps, np.finfo(...).eps
+            return expr.attr.value in ("eps", "epsilon", "EPS", "EPSILON")
         if isinstance(expr, cst.Call) and isinstance(expr.func, (cst.Attribute, cst.Name)):
             qualname = self.qualname(expr.func, site)
             return qualname in ("keras.backend.epsilon", "keras.config.epsilon")

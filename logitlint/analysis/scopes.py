@@ -300,7 +300,8 @@ class SymbolTable:
             if site.dominated_by(binding.site):
                 break
         else:
-            result.append(POSSIBLY_UNBOUND)
+            if not _both_branches_bind(result, site):  # type: ignore[arg-type]
+                result.append(POSSIBLY_UNBOUND)
         for loop in site.loops:  # a later binding in the same loop reaches the next turn
             for binding in bindings:
                 if binding.site.order > site.order and loop in binding.site.path:
@@ -343,3 +344,16 @@ def _names_in(target: cst.BaseExpression) -> list[str]:
     if isinstance(target, (cst.Tuple, cst.List)):
         return [name for element in target.elements for name in _names_in(element.value)]
     return []
+
+
+def _both_branches_bind(bindings: list[Binding], site: Site) -> bool:
+    """``if c: x = a`` / ``else: x = b`` before ``site``: x is bound either way."""
+    branches: dict[tuple[Path, int], set[str]] = {}
+    for binding in bindings:
+        path = binding.site.path
+        if not path or site.path[: len(path) - 1] != path[:-1]:
+            continue
+        statement, tag = path[-1]
+        if tag in ("body", "else") and (statement, tag) not in site.path:
+            branches.setdefault((path[:-1], statement), set()).add(tag)
+    return any(tags == {"body", "else"} for tags in branches.values())

@@ -1,0 +1,30 @@
+"""Shared helpers: lint a snippet with every rule, as the CLI would."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from logitlint.diagnostics import Diagnostic
+from logitlint.engine import lint_text
+from logitlint.registry import all_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def lint(source: str, *, prefilter: bool = True, filename: str = "snippet.py") -> list[Diagnostic]:
+    result = lint_text(textwrap.dedent(source), filename, all_rules(), prefilter=prefilter)
+    assert not result.internal_errors, result.internal_errors
+    return sorted(result.diagnostics, key=Diagnostic.sort_key)
+
+
+def codes(source: str) -> list[tuple[int, str]]:
+    return [(d.location.row, d.code) for d in lint(source)]
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT

@@ -1,0 +1,4 @@
+import torch.nn.functional as F
+
+def oops(x:
+    return F.softmax(x, 1)
