@@ -20,7 +20,7 @@ _FILE_NOQA = re.compile(
 )
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 
-# row -> codes suppressed there; None means every code (a bare ``# noqa``)
+# row -> codes suppressed there; None means every code (a noqa comment without codes)
 NoqaMap = dict[int, Optional[frozenset[str]]]
 
 
