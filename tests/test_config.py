@@ -259,3 +259,15 @@ def test_settings_keep_the_old_runner_constructor() -> None:
 
     settings = RunnerSettings(enabled=frozenset({"LGT001"}), prefilter=False)
     assert [rule.code for rule in settings.rules()] == ["LGT001"]
+
+
+def test_fixable_flags_reach_the_settings() -> None:
+    write("logitlint.toml", 'unfixable = ["LGT001"]\n')
+
+    def fixable(*args: str) -> list[str]:
+        shown = run("--show-settings", *args, "x.py").stdout.splitlines()
+        line = next(line for line in shown if line.startswith("fixable = "))
+        return json.loads(line.split(" = ", 1)[1])
+
+    assert "LGT001" not in fixable() and "LGT002" in fixable()
+    assert fixable("--fixable", "LGT001") == ["LGT001"]  # --fixable resets, as --select does

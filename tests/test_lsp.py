@@ -14,6 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from readme_snippets import snippet
@@ -187,3 +188,15 @@ def test_language_server_session(tmp_path: Path) -> None:
         'extend-exclude = ["generated"]\n[severity]\nLGT002 = "error"\n', encoding="utf-8"
     )
     asyncio.run(asyncio.wait_for(conversation(tmp_path), 4 * TIMEOUT))
+
+
+def test_server_command_without_pygls_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from logitlint.cli import main
+
+    monkeypatch.delitem(sys.modules, "logitlint.server", raising=False)
+    monkeypatch.setitem(sys.modules, "pygls.lsp.server", None)  # import fails
+    result = CliRunner().invoke(main, ["server"])
+    assert result.exit_code == 2
+    assert "pip install 'logitlint[lsp]'" in result.stderr
