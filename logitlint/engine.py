@@ -21,7 +21,7 @@ from logitlint.diagnostics import Diagnostic, Edit, Fix, Location, Severity
 from logitlint.positions import Positions
 from logitlint.registry import SOURCE_ERROR_CODE, SOURCE_ERROR_NAME
 from logitlint.rule import FixSpec, ImportEdit, NodeEdit, Report, Rule
-from logitlint.suppression import file_exemption, is_suppressed, noqa_map
+from logitlint.suppression import directives, file_exemption, suppressing_row
 
 DOCS_URL = "https://github.com/logitlint/logitlint/blob/main/docs/rules.md#{anchor}"
 
@@ -221,6 +221,7 @@ def lint_text(
         if not exemption:
             return result
         rules = [rule for rule in rules if rule.code not in exemption]
+    enabled = frozenset(rule.code for rule in rules)  # before the prefilter drops any
     if prefilter:
         rules = wanted_rules(text, rules)
         if not rules:
@@ -229,7 +230,7 @@ def lint_text(
     if module is None:
         return result
     try:
-        return _lint_module(module, text, filename, rules, result)
+        return _lint_module(module, text, filename, rules, result, enabled)
     except RecursionError:
         result.diagnostics.append(source_error(filename, "source is nested too deeply to analyse"))
         return result
@@ -241,6 +242,7 @@ def _lint_module(
     filename: str,
     rules: Sequence[type[Rule]],
     result: LintResult,
+    enabled: frozenset[str] = frozenset(),
 ) -> LintResult:
     context = FileContext(module, Analysis(module))
     instances = [rule(context) for rule in rules]
@@ -253,15 +255,50 @@ def _lint_module(
         )
 
     module.visit(_Dispatcher(context, instances, on_error))
-    if not context.reports:
+    # rules that judge the noqa comments themselves (LGT100), after suppression
+    judges = [rule for rule in instances if hasattr(rule, "check_directives")]
+    if not context.reports and not judges:
         return result
-    noqa = noqa_map(text)
+    found = directives(text)
+    noqa = {directive.row: directive.code_set for directive in found}
+    used: dict[int, set[str]] = {}
     for rule, report in context.reports:
         diagnostic = _diagnostic(context, rule, report, filename)
         rows = (diagnostic.location.row, diagnostic.noqa_row or diagnostic.location.row)
-        if not is_suppressed(noqa, rule.code, rows):
+        row = suppressing_row(noqa, rule.code, rows)
+        if row is None:
             result.diagnostics.append(diagnostic)
+        else:
+            used.setdefault(row, set()).add(rule.code)
+    for judge in judges:
+        try:
+            reports = judge.check_directives(text, found, used, enabled)  # type: ignore[attr-defined]
+        except Exception as error:
+            on_error(judge, error)
+            continue
+        for start, end, message, fix in reports:
+            if suppressing_row(noqa, judge.code, (start.row,)) is None:
+                result.diagnostics.append(
+                    _directive_diagnostic(type(judge), filename, start, end, message, fix)
+                )
     return result
+
+
+def _directive_diagnostic(
+    rule: type[Rule], filename: str, start: Location, end: Location, message: str, fix: Fix
+) -> Diagnostic:
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        message=message,
+        filename=filename,
+        location=start,
+        end_location=end,
+        severity=rule.severity,
+        url=docs_url(rule.code, rule.name),
+        fix=fix,
+        noqa_row=start.row,
+    )
 
 
 def _diagnostic(
