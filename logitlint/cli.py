@@ -157,9 +157,9 @@ def check(
         # Fixed stdin goes to standard output, so the report moves to standard error.
         to_stderr = fixed_stdin is not None and not diff
         if fixed_stdin is not None:
-            stdout = click.get_binary_stream("stdout")
-            stdout.write(fixed_stdin)
-            stdout.flush()
+            sys.stdout.flush()
+            sys.stdout.buffer.write(fixed_stdin)
+            sys.stdout.buffer.flush()
         text = "" if only else output.render(output_format, result.diagnostics, result.texts)
         if show_fixes and human and fixed:
             text += ("\n" if text else "") + output.fixes_table(result.fixed) + "\n"

@@ -24,6 +24,7 @@ import libcst as cst
 
 from logitlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from logitlint.engine import LintResult
+from logitlint.registry import SOURCE_ERROR_CODE
 from logitlint.textedit import LineIndex, apply_edits
 
 # Ruff allows 100 rounds; logitlint's fixes never feed each other more than a few
@@ -159,8 +160,6 @@ def fix_text(
 
 def parses_ok(result: LintResult) -> bool:
     """False when the lint found the text unparseable (an LGT000 with no rule behind it)."""
-    from logitlint.registry import SOURCE_ERROR_CODE
-
     return not any(d.code == SOURCE_ERROR_CODE for d in result.diagnostics)
 
 
