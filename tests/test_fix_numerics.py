@@ -15,8 +15,8 @@ on purpose) and calls ``f`` on random inputs:
   double softmax, a finite but wrong value); for PyTorch the gradient of the fixed
   ``f`` is finite too.
 
-PyTorch, NumPy and SciPy are required; TensorFlow, Keras, JAX and Optax cases skip
-when those are not installed.
+PyTorch, NumPy and SciPy are required; TensorFlow, Keras, JAX, Optax and Flax cases
+skip when those are not installed.
 
 Adding a rule's fix: append ``Case`` rows to ``CASES`` (the rule code, a pattern
 name for the report, the framework, the source, the inputs and the float64
@@ -109,7 +109,7 @@ def _to_framework(framework: str, value: np.ndarray) -> Any:
         import tensorflow as tf
 
         return tf.constant(value)
-    if framework in ("jax", "optax"):
+    if framework in ("jax", "optax", "flax"):
         import jax.numpy as jnp
 
         return jnp.asarray(value)
@@ -134,6 +134,7 @@ REQUIRES = {
     "keras": ("keras",),
     "jax": ("jax",),
     "optax": ("jax", "optax"),
+    "flax": ("jax", "flax", "optax"),
 }
 
 
@@ -164,6 +165,7 @@ _TF1 = "import tensorflow.compat.v1 as tf\n\n"
 _KERAS = "import keras\nfrom keras import ops\n\n"
 _JAX = "import jax\nimport jax.numpy as jnp\n\n"
 _OPTAX = "import jax\nimport jax.numpy as jnp\nimport optax\n\n"
+_FLAX = "import jax.numpy as jnp\nimport optax\nfrom flax import linen as nn\n\n"
 _NP = "import numpy as np\nimport scipy.special as sps\n\n"
 _NP_SOFTMAX = "import numpy as np\nfrom scipy.special import softmax\n\n"
 _NP_EXPIT = "import numpy as np\nfrom scipy.special import expit\n\n"
@@ -268,6 +270,16 @@ def f(logits, labels):
 def f(logits, targets):
     return optax.sigmoid_binary_cross_entropy(jax.nn.sigmoid(logits), targets).mean()
 """, ("logits", "binary"), binary_cross_entropy, extreme="wrong"),
+    Case("LGT001", "multinomial(p), p = softmax(x)", "tf1", _TF1 + f"""
+def f(logits):
+    probs = tf.nn.softmax(logits)
+    draws = tf.multinomial(probs, {SAMPLES}, seed=7)
+    return tf.reduce_mean(tf.one_hot(draws, {CLASSES}), axis=1)
+""", ("logits",), _frequencies, unsafe=True, extreme="wrong", atol=0.02),
+    Case("LGT001", "softmax_cross_entropy_with_integer_labels(nn.softmax(x))", "flax", _FLAX + """
+def f(logits, labels):
+    return optax.softmax_cross_entropy_with_integer_labels(nn.softmax(logits), labels).mean()
+""", ("logits", "labels"), _ce, extreme="wrong"),
     Case("LGT001", "random.categorical(softmax(x))", "jax", _JAX + f"""
 def f(logits):
     key = jax.random.PRNGKey(7)
@@ -351,6 +363,23 @@ def f(logits):
 def f(logits):
     return keras.ops.log(1.0 - keras.ops.sigmoid(logits))
 """, ("logits",), lambda x: log_sigmoid(-x)),
+    Case("LGT002", "log(sigmoid(x) + eps)", "keras", _KERAS + """
+def f(logits):
+    return keras.ops.log(keras.ops.sigmoid(logits) + 1e-7)
+""", ("logits",), log_sigmoid, unsafe=True, extreme="wrong", original_atol=1e-3),
+    Case("LGT002", "log(clip(p, eps, 1)), p = expit(x)", "numpy", _NP + """
+def f(logits):
+    p = sps.expit(logits)
+    return np.log(np.clip(p, 1e-7, 1.0))
+""", ("logits",), log_sigmoid, unsafe=True, extreme="wrong", original_atol=1e-3),
+    Case("LGT002", "log(1 - nn.sigmoid(x))", "flax", _FLAX + """
+def f(logits):
+    return jnp.log(1.0 - nn.sigmoid(logits))
+""", ("logits",), lambda x: log_sigmoid(-x)),
+    Case("LGT002", "log(nn.softmax(x) + eps)", "flax", _FLAX + """
+def f(logits):
+    return jnp.log(nn.softmax(logits) + 1e-9)
+""", ("logits",), log_softmax, unsafe=True, extreme="wrong", original_atol=1e-3),
     Case("LGT002", "log(softmax(x))", "jax", _JAX + """
 def f(logits):
     return jnp.log(jax.nn.softmax(logits, axis=-1))
