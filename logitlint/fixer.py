@@ -20,10 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-import libcst as cst
-
 from logitlint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from logitlint.engine import LintResult
+from logitlint.engine import LintResult, _parse
 from logitlint.registry import SOURCE_ERROR_CODE
 from logitlint.textedit import LineIndex, apply_edits
 
@@ -109,11 +107,8 @@ def select(
 
 
 def parses(text: str) -> bool:
-    try:
-        cst.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError):
-        return False
-    return True
+    """Whether the fixed text parses, by the same gate as linting (CPython, then libcst)."""
+    return _parse(text, "<fixed>", LintResult()) is not None
 
 
 def fix_text(
