@@ -155,7 +155,7 @@ def check(
             click.echo(text, nl=False, err=True)
     else:
         # Fixed stdin goes to standard output, so the report moves to standard error.
-        to_stderr = fixed_stdin is not None and not diff
+        to_stderr = fixed_stdin is not None
         if fixed_stdin is not None:
             sys.stdout.flush()
             sys.stdout.buffer.write(fixed_stdin)
