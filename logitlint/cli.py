@@ -18,6 +18,7 @@ from logitlint import __version__
 from logitlint.output import FORMATS
 
 if TYPE_CHECKING:
+    from logitlint import runner
     from logitlint.runner import RunResult
     from logitlint.settings import Resolver, Settings
 
@@ -104,6 +105,36 @@ def main() -> None:
 )
 @click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every line with a finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--fix/--no-fix",
+    default=None,
+    help="Apply safe fixes (and unsafe ones with --unsafe-fixes); report what remains.",
+)
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    default=None,
+    help="Let --fix, --fix-only and --diff apply unsafe fixes too.",
+)
+@click.option(
+    "--fix-only/--no-fix-only",
+    default=None,
+    help="Apply fixes and report nothing else; exit 0 unless --exit-non-zero-on-fix.",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff and write nothing; exit 1 when there is one.",
+)
+@click.option(
+    "--show-fixes/--no-show-fixes",
+    default=None,
+    help="List what was fixed, per file and rule.",
+)
+@click.option(
+    "--exit-non-zero-on-fix",
+    is_flag=True,
+    help="Exit 1 when anything was fixed, even if nothing remains.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
 def check(
     paths: tuple[str, ...],
@@ -122,9 +153,21 @@ def check(
     stdin_filename: Optional[str],
     add_noqa: bool,
     exit_zero: bool,
+    fix: Optional[bool],
+    unsafe_fixes: Optional[bool],
+    fix_only: Optional[bool],
+    diff: bool,
+    show_fixes: Optional[bool],
+    exit_non_zero_on_fix: bool,
     quiet: bool,
 ) -> None:
-    """Lint PATHS (files or directories; default: the current directory; - for stdin)."""
+    """Lint PATHS (files or directories; default: the current directory; - for stdin).
+
+    With --fix, fixes are applied in place (atomically, keeping encoding, BOM and line
+    endings); with standard input, the fixed source is printed instead and the report
+    goes to standard error.
+    """
+    from logitlint import output, runner
     from logitlint.config import ConfigError
     from logitlint.settings import Overrides, Resolver
 
@@ -134,9 +177,12 @@ def check(
         ignore=ignore,
         fixable=fixable or None,
         unfixable=unfixable,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
         output_format=output_format,
     )
     use_stdin = "-" in paths or (stdin_filename is not None and not paths)
+    fixed_stdin: Optional[bytes] = None
     try:
         resolver = Resolver(overrides, config_path, isolated)
         if show_settings:
@@ -148,39 +194,98 @@ def check(
                 raise click.UsageError("--add-noqa rewrites files; it cannot read stdin")
             _add_noqa(resolver, paths, force_exclude)
             return
+        here = resolver.settings_for(os.getcwd())
+        only = bool(fix_only) or diff
+        fixing: Optional[runner.Fixing] = None
+        if (fix if fix is not None else here.fix) or only:
+            fixing = runner.Fixing(unsafe=unsafe_fixes, write=not diff)
         if use_stdin:
-            result = _lint_stdin(resolver, stdin_filename, force_exclude)
+            result, fixed_stdin = _lint_stdin(resolver, stdin_filename, force_exclude, fixing)
         else:
-            result = _lint_paths(resolver, paths, force_exclude)
-        fmt = output_format or resolver.settings_for(os.getcwd()).output_format
+            result = _lint_paths(resolver, paths, force_exclude, fixing)
+        fmt = output_format or here.output_format
+        show_unsafe = unsafe_fixes if unsafe_fixes is not None else here.unsafe_fixes
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    _emit(result, fmt, statistics, quiet, output_file)
+
+    fixed = result.fixed_count
+    if diff:
+        click.echo("".join(result.diffs), nl=False)
+        if not quiet:
+            text = output.fix_only_summary(result.diagnostics, fixed, show_unsafe, "Would fix")
+            click.echo(text, nl=False, err=True)
+    else:
+        # Fixed stdin goes to standard output, so the report moves to standard error.
+        if fixed_stdin is not None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(fixed_stdin)
+            sys.stdout.buffer.flush()
+        _emit(
+            result,
+            fmt,
+            statistics,
+            quiet,
+            output_file,
+            only=only,
+            show_fixes=bool(show_fixes),
+            unsafe=show_unsafe,
+            to_stderr=fixed_stdin is not None,
+        )
     for message in result.internal_errors:
         click.echo(f"error: internal error: {message}", err=True)
+    sys.exit(_exit_code(result, exit_zero, diff, only, exit_non_zero_on_fix))
+
+
+def _exit_code(
+    result: runner.RunResult, exit_zero: bool, diff: bool, only: bool, on_fix: bool
+) -> int:
+    """DESIGN.md's exit codes, with ruff's rules for the fix modes."""
     if result.internal_errors:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+        return EXIT_ERROR
+    if exit_zero:
+        return EXIT_CLEAN
+    if diff:
+        return EXIT_FINDINGS if result.diffs else EXIT_CLEAN
+    if on_fix and result.fixed_count:
+        return EXIT_FINDINGS
+    if only:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if result.diagnostics else EXIT_CLEAN
 
 
 def _lint_stdin(
-    resolver: Resolver, stdin_filename: Optional[str], force_exclude: bool
-) -> RunResult:
-    """One buffer, configured as if it were the file ``stdin_filename`` (editors)."""
+    resolver: Resolver,
+    stdin_filename: Optional[str],
+    force_exclude: bool,
+    fixing: Optional[runner.Fixing],
+) -> tuple[RunResult, Optional[bytes]]:
+    """One buffer, configured as if it were the file ``stdin_filename`` (editors).
+
+    With fixing, the second value is the (fixed) source to print.
+    """
     from logitlint import runner
 
     name = stdin_filename or "-"
     result = runner.RunResult()
     data = sys.stdin.buffer.read()
     if stdin_filename is not None and force_exclude and resolver.excluded(name, False):
-        return result
+        return result, (data if fixing is not None else None)
     settings = resolver.for_file(name) if stdin_filename else resolver.settings_for(".")
-    result.add(name, runner.lint_bytes(data, name, settings))
-    return result
+    if fixing is None:
+        result.add(name, runner.lint_bytes(data, name, settings))
+        return result, None
+    outcome = runner.fix_bytes(data, name, settings, fixing)
+    result.add_outcome(name, outcome)
+    return result, outcome.output
 
 
-def _lint_paths(resolver: Resolver, paths: tuple[str, ...], force_exclude: bool) -> RunResult:
+def _lint_paths(
+    resolver: Resolver,
+    paths: tuple[str, ...],
+    force_exclude: bool,
+    fixing: Optional[runner.Fixing] = None,
+) -> RunResult:
     """Discover files, then lint each group of files that share settings."""
     from logitlint import discovery, runner
 
@@ -196,24 +301,40 @@ def _lint_paths(resolver: Resolver, paths: tuple[str, ...], force_exclude: bool)
         groups.setdefault(resolver.for_file(file), []).append(file)
     result = runner.RunResult()
     for settings, group in groups.items():
-        result.merge(runner.run(group, settings))
+        result.merge(runner.run(group, settings, fixing))
     result.sort()
     return result
 
 
 def _emit(
-    result: RunResult, fmt: str, statistics: bool, quiet: bool, output_file: Optional[str]
+    result: RunResult,
+    fmt: str,
+    statistics: bool,
+    quiet: bool,
+    output_file: Optional[str],
+    *,
+    only: bool = False,
+    show_fixes: bool = False,
+    unsafe: Optional[bool] = None,
+    to_stderr: bool = False,
 ) -> None:
     from logitlint import output
 
+    human = fmt in ("full", "concise")
+    fixed = result.fixed_count
     if statistics:
         text = output.statistics(result.diagnostics, fmt)
     else:
-        text = output.render(fmt, result.diagnostics, result.texts)
-        if fmt in ("full", "concise") and not quiet:
-            text += output.summary(result.diagnostics)
+        text = "" if only else output.render(fmt, result.diagnostics, result.texts)
+        if show_fixes and human and fixed:
+            text += ("\n" if text else "") + output.fixes_table(result.fixed) + "\n"
+        if human and not quiet:
+            if only:
+                text += output.fix_only_summary(result.diagnostics, fixed, unsafe)
+            else:
+                text += output.summary(result.diagnostics, fixed, unsafe)
     if output_file is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, err=to_stderr)
         return
     directory = os.path.dirname(output_file)
     if directory:

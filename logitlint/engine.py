@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import libcst as cst
+import libcst.matchers as matchers
 
 from logitlint.analysis import Analysis, Site
-from logitlint.diagnostics import Diagnostic, Edit, Fix, Location, Severity
+from logitlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from logitlint.positions import Positions
 from logitlint.registry import SOURCE_ERROR_CODE, SOURCE_ERROR_NAME
 from logitlint.rule import FixSpec, ImportEdit, NodeEdit, Report, Rule
@@ -324,14 +325,24 @@ def _diagnostic(
 
 def _fix(context: FileContext, spec: FixSpec) -> Fix:
     edits: list[Edit] = []
+    applicability = spec.applicability
     for edit in spec.edits:
         if isinstance(edit, NodeEdit):
             start, end = context.positions.range(edit.node)
             edits.append(Edit(start, end, edit.content))
+            if applicability is Applicability.SAFE and _drops_comment(edit):
+                applicability = Applicability.UNSAFE
         elif isinstance(edit, ImportEdit):
             edits.append(_import_edit(context, edit))
     edits.sort(key=lambda e: (e.location, e.end_location))
-    return Fix(spec.message, spec.applicability, tuple(_dedupe(edits)))
+    return Fix(spec.message, applicability, tuple(_dedupe(edits)))
+
+
+def _drops_comment(edit: NodeEdit) -> bool:
+    """A fix that deletes a comment inside the replaced node is never safe (as in ruff):
+    the comment may be the only record of why the code looks as it does."""
+    comments = matchers.findall(edit.node, matchers.Comment())
+    return any(isinstance(c, cst.Comment) and c.value not in edit.content for c in comments)
 
 
 def _dedupe(edits: list[Edit]) -> list[Edit]:

@@ -1,11 +1,13 @@
-"""Runs the engine over files (or one stdin buffer) and gathers the results."""
+"""Runs the engine over files (or one stdin buffer), fixing them if asked; gathers results."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Optional
 
-from logitlint import source
+from logitlint import fixer, source
 from logitlint.diagnostics import Diagnostic
 from logitlint.engine import LintResult, lint_text, source_error
 from logitlint.registry import SOURCE_ERROR_CODE
@@ -14,12 +16,32 @@ from logitlint.settings import Settings
 __all__ = ["RunResult", "Settings", "lint_bytes", "lint_path", "lint_source", "run"]
 
 
+@dataclass(frozen=True)
+class Fixing:
+    """What to do with fixes: ``write`` them to the files, or only compute ``diff``s."""
+
+    unsafe: Optional[bool] = None  # None: as each file's settings say
+    write: bool = True
+
+
+@dataclass
+class FileOutcome:
+    """One file after linting (and fixing): what remains, what was fixed, what to show."""
+
+    result: LintResult
+    fixed: Counter[str] = field(default_factory=Counter)
+    diff: str = ""  # the unified diff of the fixes, when they were not written
+    output: Optional[bytes] = None  # stdin: the (fixed) bytes to print
+
+
 @dataclass
 class RunResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # sources of files with findings
     files: int = 0
+    fixed: dict[str, Counter[str]] = field(default_factory=dict)  # file -> code -> count
+    diffs: list[str] = field(default_factory=list)
 
     def add(self, filename: str, result: LintResult) -> None:
         self.diagnostics.extend(result.diagnostics)
@@ -33,6 +55,19 @@ class RunResult:
         self.internal_errors.extend(other.internal_errors)
         self.texts.update(other.texts)
         self.files += other.files
+        self.fixed.update(other.fixed)
+        self.diffs.extend(other.diffs)
+
+    def add_outcome(self, filename: str, outcome: FileOutcome) -> None:
+        self.add(filename, outcome.result)
+        if outcome.fixed:
+            self.fixed[filename] = outcome.fixed
+        if outcome.diff:
+            self.diffs.append(outcome.diff)
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(sum(counts.values()) for counts in self.fixed.values())
 
     def sort(self) -> None:
         self.diagnostics.sort(key=Diagnostic.sort_key)
@@ -75,9 +110,79 @@ def _source_failure(filename: str, error: source.SourceError, settings: Settings
     return result
 
 
-def run(paths: Sequence[str], settings: Settings) -> RunResult:
+def fix_source(
+    text: str, filename: str, settings: Settings, unsafe: Optional[bool] = None
+) -> fixer.FixedText:
+    """Fix one text as ``logitlint check --fix`` would (nothing is written).
+
+    ``unsafe`` None means: as the settings (``unsafe-fixes``) say.
+    """
+    return fixer.fix_text(
+        text,
+        filename,
+        lambda t: _lint(t, filename, settings),
+        unsafe=bool(settings.unsafe_fixes) if unsafe is None else unsafe,
+        fixable=settings.is_fixable,
+    )
+
+
+def fix_path(path: str, settings: Settings, fixing: Fixing) -> FileOutcome:
+    """Fix one file; write it (atomically, same encoding) or describe the change as a diff.
+
+    A file that cannot be read or decoded, or whose fixes would not parse, is never
+    written.
+    """
+    try:
+        original = source.read(path)
+    except source.SourceError as error:
+        return FileOutcome(_source_failure(path, error, settings))
+    outcome, data = _fix_decoded(original, path, settings, fixing)
+    if data is not None:
+        try:
+            source.write(path, data)
+        except source.SourceError as error:
+            outcome.result.internal_errors.append(f"{path}: {error}; the file was left unchanged")
+            outcome.fixed = Counter()
+    return outcome
+
+
+def fix_bytes(data: bytes, filename: str, settings: Settings, fixing: Fixing) -> FileOutcome:
+    """Fix one stdin buffer; ``output`` is the fixed source (the input when nothing applies)."""
+    try:
+        original = source.decode(data)
+    except source.SourceError as error:
+        return FileOutcome(_source_failure(filename, error, settings), output=data)
+    outcome, fixed = _fix_decoded(original, filename, settings, fixing)
+    outcome.output = data if fixed is None else fixed
+    return outcome
+
+
+def _fix_decoded(
+    original: source.SourceFile, filename: str, settings: Settings, fixing: Fixing
+) -> tuple[FileOutcome, Optional[bytes]]:
+    """The outcome, and the bytes to write when fixes are written and something changed."""
+    fixed = fix_source(original.text, filename, settings, fixing.unsafe)
+    outcome = FileOutcome(fixed.result, fixed.fixed)
+    outcome.result.internal_errors = fixed.internal_errors
+    if not fixed.changed:
+        return outcome, None
+    if not fixing.write:
+        outcome.diff = fixer.unified_diff(original.text, fixed.text, filename)
+        return outcome, None
+    try:
+        return outcome, source.encode(fixed.text, original.encoding)
+    except source.SourceError as error:
+        outcome.result.internal_errors.append(f"{filename}: {error}; nothing was changed")
+        outcome.fixed = Counter()
+        return outcome, None
+
+
+def run(paths: Sequence[str], settings: Settings, fixing: Optional[Fixing] = None) -> RunResult:
     result = RunResult()
     for path in paths:
-        result.add(path, lint_path(path, settings))
+        if fixing is None:
+            result.add(path, lint_path(path, settings))
+        else:
+            result.add_outcome(path, fix_path(path, settings, fixing))
     result.sort()
     return result

@@ -159,4 +159,4 @@ def test_output_file(tmp_path: Path) -> None:
     assert json.loads(target.read_text(encoding="utf-8"))["version"] == "2.1.0"
     text = tmp_path / "out.txt"
     assert invoke(SAMPLE, "--output-file", str(text), "--output-format", "concise").exit_code == 1
-    assert text.read_text(encoding="utf-8").endswith("fixable with the `--fix` option.\n")
+    assert text.read_text(encoding="utf-8").endswith("`--unsafe-fixes` option).\n")

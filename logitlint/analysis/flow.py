@@ -436,13 +436,10 @@ class Analysis:
                         continue
                     if self.symbols.defining_scope(name, site.scope) is not scope:
                         continue
-                    bound = cat.canonical(binding.qualname)
-                    if target == bound:
-                        text = name
-                    elif target.startswith(bound + "."):
-                        text = name + target[len(bound) :]
-                    else:
+                    rest = _reachable(binding.qualname, target)
+                    if rest is None:
                         continue
+                    text = name + rest
                     if best is None or len(text) < len(best):
                         best = text
             scope = scope.parent
@@ -483,6 +480,24 @@ class Analysis:
         if isinstance(expr, cst.UnaryOperation):
             return self.same_value(expr.expression, first, second)
         return False
+
+
+def _reachable(imported: str, target: str) -> Optional[str]:
+    """The attribute path that reaches ``target`` from the module ``imported``, or None.
+
+    ``""`` when the import is the target itself; ``".math.log_sigmoid"`` from
+    ``tensorflow.compat.v1`` to ``tensorflow.math.log_sigmoid`` (the spellings are
+    compared canonically, so ``tf.compat.v1``, ``flax.linen`` and ``tensorflow.keras``
+    aliases are reused).
+    """
+    if cat.canonical(imported) == target:
+        return ""
+    parts = target.split(".")
+    for start in range(len(parts) - 1, 0, -1):
+        rest = ".".join(parts[start:])
+        if cat.canonical(f"{imported}.{rest}") == target:
+            return "." + rest
+    return None
 
 
 def _is_tensor(value: Value) -> bool:
