@@ -15,7 +15,7 @@ from typing import Optional
 
 import pathspec
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {
