@@ -17,7 +17,7 @@ from typing import Callable, Optional
 
 import pathspec
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 # (path, is_dir) -> whether the settings exclude it
 Excluded = Callable[[str, bool], bool]

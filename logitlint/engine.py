@@ -32,14 +32,21 @@ class LintResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
     text: Optional[str] = None  # kept when there are diagnostics, for the output
+    cell_texts: dict[int, str] = field(default_factory=dict)  # notebooks: cell -> source
 
 
 class FileContext:
     """What rules see of the file being linted, and where their reports go."""
 
-    def __init__(self, module: cst.Module, analysis: Analysis) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        analysis: Analysis,
+        describe_row: Optional[Callable[[int], str]] = None,
+    ) -> None:
         self.module = module
         self.analysis = analysis
+        self.describe_row = describe_row or (lambda row: f"line {row}")
         self.positions = Positions(module)
         self.site: Optional[Site] = None
         self.shadowed: frozenset[str] = frozenset()
@@ -53,6 +60,10 @@ class FileContext:
 
     def line(self, node: cst.CSTNode) -> int:
         return self.positions.range(node)[0].row
+
+    def where(self, node: cst.CSTNode) -> str:
+        """Where a node is, as messages cite it: "line 12", or "cell 3, line 2"."""
+        return self.describe_row(self.line(node))
 
 
 class _Dispatcher(cst.CSTVisitor):
@@ -215,6 +226,7 @@ def lint_text(
     rules: Sequence[type[Rule]],
     *,
     prefilter: bool = True,
+    describe_row: Optional[Callable[[int], str]] = None,
 ) -> LintResult:
     result = LintResult(text=text)
     exemption = file_exemption(text)
@@ -231,7 +243,7 @@ def lint_text(
     if module is None:
         return result
     try:
-        return _lint_module(module, text, filename, rules, result, enabled)
+        return _lint_module(module, text, filename, rules, result, enabled, describe_row)
     except RecursionError:
         result.diagnostics.append(source_error(filename, "source is nested too deeply to analyse"))
         return result
@@ -244,8 +256,9 @@ def _lint_module(
     rules: Sequence[type[Rule]],
     result: LintResult,
     enabled: frozenset[str] = frozenset(),
+    describe_row: Optional[Callable[[int], str]] = None,
 ) -> LintResult:
-    context = FileContext(module, Analysis(module))
+    context = FileContext(module, Analysis(module), describe_row)
     instances = [rule(context) for rule in rules]
 
     def on_error(rule: Rule, error: BaseException) -> None:
@@ -369,7 +382,7 @@ def _import_edit(context: FileContext, edit: ImportEdit) -> Edit:
         )
         if isinstance(small, (cst.Import, cst.ImportFrom)) or is_docstring:
             anchor = statement
-        else:
+        elif not isinstance(small, cst.Pass):  # a masked notebook magic reads as `pass`
             break
     line = f"from {edit.module} import {edit.name}"
     if anchor is None:  # before the first statement, after any header comments

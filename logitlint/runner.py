@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from logitlint import fixer, source
 from logitlint.diagnostics import Diagnostic
 from logitlint.engine import LintResult, lint_text, source_error
+from logitlint.notebook import NOTEBOOK_SUFFIX
+from logitlint.notebook_fix import NotebookFixError, fix_notebook
+from logitlint.notebook_lint import lint_notebook
 from logitlint.registry import SOURCE_ERROR_CODE
 from logitlint.settings import Settings
 
@@ -38,7 +41,8 @@ class FileOutcome:
 class RunResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)  # sources of files with findings
+    # sources of files with findings, by (file, cell); cell is None outside notebooks
+    texts: dict[tuple[str, Optional[int]], str] = field(default_factory=dict)
     files: int = 0
     fixed: dict[str, Counter[str]] = field(default_factory=dict)  # file -> code -> count
     diffs: list[str] = field(default_factory=list)
@@ -47,7 +51,10 @@ class RunResult:
         self.diagnostics.extend(result.diagnostics)
         self.internal_errors.extend(result.internal_errors)
         if result.diagnostics and result.text is not None:
-            self.texts[filename] = result.text
+            self.texts[(filename, None)] = result.text
+        if result.diagnostics:
+            for cell, text in result.cell_texts.items():
+                self.texts[(filename, cell)] = text
         self.files += 1
 
     def merge(self, other: RunResult) -> None:
@@ -74,6 +81,14 @@ class RunResult:
 
 
 def lint_path(path: str, settings: Settings) -> LintResult:
+    if path.endswith(NOTEBOOK_SUFFIX):
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            failure = source.SourceError(f"cannot read file: {error.strerror or error}")
+            return _source_failure(path, failure, settings)
+        return lint_bytes(data, path, settings)
     try:
         text = source.read(path).text
     except source.SourceError as error:
@@ -82,6 +97,10 @@ def lint_path(path: str, settings: Settings) -> LintResult:
 
 
 def lint_bytes(data: bytes, filename: str, settings: Settings) -> LintResult:
+    if filename.endswith(NOTEBOOK_SUFFIX):
+        return lint_notebook(
+            data, filename, lambda text, name, where: _lint(text, name, settings, where)
+        )
     try:
         text = source.decode(data).text
     except source.SourceError as error:
@@ -94,8 +113,15 @@ def lint_source(text: str, filename: str, settings: Settings) -> LintResult:
     return _lint(text, filename, settings)
 
 
-def _lint(text: str, filename: str, settings: Settings) -> LintResult:
-    result = lint_text(text, filename, settings.rules(), prefilter=settings.prefilter)
+def _lint(
+    text: str,
+    filename: str,
+    settings: Settings,
+    describe_row: Optional[Callable[[int], str]] = None,
+) -> LintResult:
+    result = lint_text(
+        text, filename, settings.rules(), prefilter=settings.prefilter, describe_row=describe_row
+    )
     result.diagnostics = [
         settings.adjust(d) for d in result.diagnostics if d.code in settings.enabled
     ]
@@ -132,11 +158,20 @@ def fix_path(path: str, settings: Settings, fixing: Fixing) -> FileOutcome:
     A file that cannot be read or decoded, or whose fixes would not parse, is never
     written.
     """
-    try:
-        original = source.read(path)
-    except source.SourceError as error:
-        return FileOutcome(_source_failure(path, error, settings))
-    outcome, data = _fix_decoded(original, path, settings, fixing)
+    if path.endswith(NOTEBOOK_SUFFIX):
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as error:
+            failure = source.SourceError(f"cannot read file: {error.strerror or error}")
+            return FileOutcome(_source_failure(path, failure, settings))
+        outcome, data = _fix_notebook(raw, path, settings, fixing)
+    else:
+        try:
+            original = source.read(path)
+        except source.SourceError as error:
+            return FileOutcome(_source_failure(path, error, settings))
+        outcome, data = _fix_decoded(original, path, settings, fixing)
     if data is not None:
         try:
             source.write(path, data)
@@ -148,6 +183,10 @@ def fix_path(path: str, settings: Settings, fixing: Fixing) -> FileOutcome:
 
 def fix_bytes(data: bytes, filename: str, settings: Settings, fixing: Fixing) -> FileOutcome:
     """Fix one stdin buffer; ``output`` is the fixed source (the input when nothing applies)."""
+    if filename.endswith(NOTEBOOK_SUFFIX):
+        outcome, fixed_notebook = _fix_notebook(data, filename, settings, fixing)
+        outcome.output = data if fixed_notebook is None else fixed_notebook
+        return outcome
     try:
         original = source.decode(data)
     except source.SourceError as error:
@@ -175,6 +214,31 @@ def _fix_decoded(
         outcome.result.internal_errors.append(f"{filename}: {error}; nothing was changed")
         outcome.fixed = Counter()
         return outcome, None
+
+
+def _fix_notebook(
+    data: bytes, filename: str, settings: Settings, fixing: Fixing
+) -> tuple[FileOutcome, Optional[bytes]]:
+    """Like ``_fix_decoded`` for a notebook: only changed cell sources are rewritten."""
+    linted = lint_bytes(data, filename, settings)
+    if any(d.code == SOURCE_ERROR_CODE for d in linted.diagnostics):
+        return FileOutcome(linted), None  # unreadable notebooks are reported, never written
+    try:
+        done = fix_notebook(data, lambda text: fix_source(text, filename, settings, fixing.unsafe))
+    except (source.SourceError, NotebookFixError) as error:
+        linted.internal_errors.append(f"{filename}: {error}; the notebook was left unchanged")
+        return FileOutcome(linted), None
+    if done is None or not done.fixed.changed:
+        return FileOutcome(linted), None
+    new_data = done.raw.encode("utf-8")
+    remaining = lint_bytes(new_data, filename, settings)
+    remaining.internal_errors = done.fixed.internal_errors + remaining.internal_errors
+    outcome = FileOutcome(remaining, done.fixed.fixed)
+    if not fixing.write:
+        original = data.decode("utf-8-sig")
+        outcome.diff = fixer.unified_diff(original, done.raw.lstrip("\ufeff"), filename)
+        return outcome, None
+    return outcome, new_data
 
 
 def run(paths: Sequence[str], settings: Settings, fixing: Optional[Fixing] = None) -> RunResult:

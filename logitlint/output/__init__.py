@@ -10,6 +10,9 @@ from typing import Optional, Protocol
 
 from logitlint.diagnostics import Diagnostic
 
+# Source texts of the files with findings, keyed by (file name, notebook cell or None).
+Texts = dict[tuple[str, Optional[int]], str]
+
 FORMATS: dict[str, str] = {
     "full": "logitlint.output.full",
     "concise": "logitlint.output.concise",
@@ -22,12 +25,10 @@ FORMATS: dict[str, str] = {
 
 
 class Renderer(Protocol):
-    def __call__(
-        self, diagnostics: Sequence[Diagnostic], texts: dict[str, str], fmt: str
-    ) -> str: ...
+    def __call__(self, diagnostics: Sequence[Diagnostic], texts: Texts, fmt: str) -> str: ...
 
 
-def render(fmt: str, diagnostics: Sequence[Diagnostic], texts: dict[str, str]) -> str:
+def render(fmt: str, diagnostics: Sequence[Diagnostic], texts: Texts) -> str:
     module = importlib.import_module(FORMATS[fmt])
     renderer: Renderer = module.render
     return renderer(diagnostics, texts, fmt)
