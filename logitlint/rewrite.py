@@ -190,17 +190,13 @@ def with_args(call: cst.Call, args: list[cst.Arg]) -> cst.Call:
     return call.with_changes(args=fixed)
 
 
-def append_arg(call: cst.Call, arg: cst.Arg) -> cst.Call:
-    return with_args(call, [*call.args, arg])
-
-
 class _Rewriter(cst.CSTTransformer):
     """Replaces nodes by identity and appends arguments to given calls."""
 
     def __init__(
         self,
         replace: dict[int, cst.CSTNode],
-        append: dict[int, cst.Arg],
+        append: dict[int, list[cst.Arg]],
     ) -> None:
         super().__init__()
         self.replace = replace
@@ -219,15 +215,15 @@ class _Rewriter(cst.CSTTransformer):
                 new = new.with_changes(lpar=original_node.lpar, rpar=original_node.rpar)  # type: ignore[attr-defined]
             return new
         extra = self.append.get(id(original_node))
-        if extra is not None and isinstance(updated_node, cst.Call):
-            return append_arg(updated_node, extra)
+        if extra and isinstance(updated_node, cst.Call):
+            return with_args(updated_node, [*updated_node.args, *extra])
         return updated_node
 
 
 def rewrite_node(
     node: cst.CSTNode,
     replace: dict[int, cst.CSTNode],
-    append: Optional[dict[int, cst.Arg]] = None,
+    append: Optional[dict[int, list[cst.Arg]]] = None,
 ) -> cst.CSTNode:
     """``node`` with the nodes keyed by ``id`` in ``replace`` swapped for new ones."""
     result = node.visit(_Rewriter(replace, append or {}))

@@ -7,7 +7,13 @@ from typing import Optional
 import libcst as cst
 
 from logitlint.analysis import Kind, Value, Wrap
-from logitlint.analysis.catalogue import LOGITS_FORM, LOGITS_FUNCTION, PRODUCER_WORDS
+from logitlint.analysis.calls import is_constant
+from logitlint.analysis.catalogue import (
+    LOGITS_ALTERNATIVE,
+    LOGITS_FORM,
+    LOGITS_FUNCTION,
+    PRODUCER_WORDS,
+)
 from logitlint.analysis.flow import ProbabilitySinkUse
 from logitlint.diagnostics import Applicability, Severity
 from logitlint.rewrite import (
@@ -88,13 +94,14 @@ def bce_step(model, x, y):
         prov = value.provenance
         assert prov is not None
         what = "sigmoid" if value.kind is Kind.SIGMOID_PROBS else "softmax"
-        form = LOGITS_FORM.get(use.api.names[0])
+        name = use.api.names[0]
+        form = LOGITS_FORM.get(name) or LOGITS_ALTERNATIVE.get(name)
         instead = f"`{form.rpartition('.')[2]}`" if form else "`from_logits=True`"
+        autocast = " (and is unsafe under autocast)" if use.api.framework == "torch" else ""
         return (
             f"`{use.api.display}` on the {what} output "
             f"`{snippet(self.context.module, prov.producer)}` (line {self.line(prov.producer)}) "
-            f"clips the log and loses gradient (and is unsafe under autocast); "
-            f"use {instead} on the logits"
+            f"clips the log and loses gradient{autocast}; use {instead} on the logits"
         )
 
     def _fix(self, use: ProbabilitySinkUse, value: Value) -> Optional[FixSpec]:
@@ -105,11 +112,12 @@ def bce_step(model, x, y):
         target = pre_activation_target(self.analysis, value, use.prediction.value, site)
         if target is None:
             return None
-        assert value.provenance is not None
-        replace: dict[int, cst.CSTNode] = {
-            id(target): cst.parse_expression(pre_activation(module, value.provenance))
-        }
-        append: dict[int, cst.Arg] = {}
+        prov = value.provenance
+        assert prov is not None
+        direct = target is use.prediction.value and not prov.complement
+        logits = module.code_for_node(prov.input) if direct else pre_activation(module, prov)
+        replace: dict[int, cst.CSTNode] = {id(target): cst.parse_expression(logits)}
+        append: dict[int, list[cst.Arg]] = {}
         imports: tuple[ImportEdit, ...] = ()
         safe = value.inline and not value.wraps
         form = LOGITS_FORM.get(use.api.names[0])
@@ -119,15 +127,17 @@ def bce_step(model, x, y):
             callee = (use.ctor.func, form)  # nn.BCELoss()(...)
         elif use.ctor is not None and form is not None:  # criterion = nn.BCELoss()
             function = LOGITS_FUNCTION.get(use.api.names[0])
-            if use.ctor.args or function is None:
-                return None
+            settings = use.ctor.args
+            if function is None or not all(a.keyword and is_constant(a.value) for a in settings):
+                return None  # only literal settings can move to the call unchanged
             callee, safe = (use.call.func, function), False
+            append[id(use.call)] = list(settings)  # reduction="sum" and the like
         elif use.api.from_logits is not None and (use.ctor is None or use.ctor is use.call.func):
             holder = use.ctor if use.ctor is not None else use.call
             if use.from_logits is not None:
                 replace[id(use.from_logits.value)] = cst.Name("True")
             else:
-                append[id(holder)] = keyword_arg("from_logits", "True")
+                append[id(holder)] = [keyword_arg("from_logits", "True")]
             callee = None
         else:
             return None

@@ -60,7 +60,7 @@ head = nn.Sequential(nn.Linear(256, 10), nn.Softmax(dim=-1))
             return
         module = self.context.module
         if dim is None:
-            fixed = rewrite_node(node, {}, {id(node): keyword_arg("dim", "-1")})
+            fixed = rewrite_node(node, {}, {id(node): [keyword_arg("dim", "-1")]})
         else:
             fixed = rewrite_node(node, {id(dim.value): cst.parse_expression("-1")})
         text = replacement_text(module, self.context.positions, node, fixed)

@@ -672,6 +672,10 @@ LOGITS_FORM: dict[str, str] = {
     "torch.nn.functional.nll_loss": "torch.nn.functional.cross_entropy",
     "torch.nn.NLLLoss": "torch.nn.CrossEntropyLoss",
 }
+# Named in messages only: the argument names differ, so no rewrite.
+LOGITS_ALTERNATIVE: dict[str, str] = {
+    "tensorflow.losses.log_loss": "tf.compat.v1.losses.sigmoid_cross_entropy",
+}
 # For a loss object built elsewhere without arguments, the equivalent function call.
 LOGITS_FUNCTION: dict[str, str] = {
     "torch.nn.BCELoss": "torch.nn.functional.binary_cross_entropy_with_logits",
@@ -875,14 +879,14 @@ TENSOR_NAME_WORDS = frozenset(
         "proba", "probas", "probabilities", "y", "yhat", "ypred", "ytrue", "target",
         "targets", "tgt", "tgts", "label", "labels", "lbl", "lbls", "gt", "truth", "true",
         "actual", "recon", "reconstruction", "x", "xhat", "input", "inputs", "anchor",
-        "positive", "negative", "pos", "neg", "real", "fake", "mask", "masks",
+        "positive", "negative", "pos", "neg", "real", "fake", "mask", "masks", "tag", "tags",
     }
 )  # fmt: skip
 SETTING_NAME_WORDS = frozenset(
     {
         "weight", "weights", "margin", "reduction", "reduce", "size", "average", "eps",
         "epsilon", "p", "blank", "ignore", "index", "smoothing", "alpha", "beta", "gamma",
-        "delta", "temperature", "temp", "swap", "full", "from", "mode", "num", "classes",
+        "temperature", "temp", "swap", "full", "from", "mode", "num", "classes",
         "dim", "axis", "flag", "use",
     }
 )  # fmt: skip

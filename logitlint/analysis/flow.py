@@ -21,6 +21,7 @@ from logitlint.analysis import catalogue as cat
 from logitlint.analysis.calls import (
     argument,
     int_literal,
+    is_constant,
     is_true,
     literal_bool,
     string_literal,
@@ -737,24 +738,8 @@ def _is_none(expr: cst.BaseExpression) -> bool:
 
 
 def _is_literal(expr: cst.BaseExpression) -> bool:
-    if isinstance(expr, cst.Name):
-        return expr.value in ("True", "False", "None")
-    if isinstance(expr, cst.UnaryOperation):
-        return _is_literal(expr.expression)
-    return isinstance(
-        expr,
-        (
-            cst.Integer,
-            cst.Float,
-            cst.Imaginary,
-            cst.SimpleString,
-            cst.ConcatenatedString,
-            cst.FormattedString,
-            cst.List,
-            cst.Tuple,
-            cst.Dict,
-            cst.Set,
-        ),
+    return is_constant(expr) or isinstance(
+        expr, (cst.FormattedString, cst.List, cst.Tuple, cst.Dict, cst.Set)
     )
 
 
