@@ -52,9 +52,12 @@ head = nn.Sequential(nn.Linear(256, 10), nn.Softmax(dim=-1))
     def visit_Call(self, node: cst.Call) -> None:
         site = self.site
         assert site is not None
-        param = IMPLICIT_DIM.get(self.analysis.qualname(node.func, site, self.shadowed) or "")
-        if param is None or any(arg.star for arg in node.args):
+        signature = IMPLICIT_DIM.get(self.analysis.qualname(node.func, site, self.shadowed) or "")
+        if signature is None or any(arg.star for arg in node.args):
             return
+        param, accepted = signature
+        if any(a.keyword is not None and a.keyword.value not in accepted for a in node.args):
+            return  # `axis=` and the like: a TypeError, not an implicit dim
         dim = argument(node, param)
         if dim is not None and not (isinstance(dim.value, cst.Name) and dim.value.value == "None"):
             return

@@ -760,17 +760,24 @@ SOFTMAX_AXIS: dict[str, tuple[AxisDefault, AxisDefault]] = {
     "scipy.special.softmax": (ALL_AXES, ALL_AXES),
 }
 
+# TF ops given `name=` are part of the graph's interface (fetched by name from a
+# session or a restored graph): such a softmax is not wasted even if unused here.
+GRAPH_NAME = _p("name", None)
+
 # --- softmax family with an optional dim (LGT009) ---------------------------------
 # torch/nn/functional.py `_get_softmax_dim`: without dim, PyTorch warns and picks 0
 # for 0-, 1- and 3-D input, else 1. torch.softmax / Tensor.softmax require dim.
 
-IMPLICIT_DIM: dict[str, Param] = {
-    "torch.nn.functional.softmax": _TORCH_DIM,
-    "torch.nn.functional.log_softmax": _TORCH_DIM,
-    "torch.nn.functional.softmin": _TORCH_DIM,
-    "torch.nn.Softmax": _p("dim", 0),
-    "torch.nn.LogSoftmax": _p("dim", 0),
-    "torch.nn.Softmin": _p("dim", 0),
+_F_SOFTMAX_KEYWORDS = frozenset({"input", "dim", "_stacklevel", "dtype"})
+_SOFTMAX_MODULE_KEYWORDS = frozenset({"dim"})
+# name -> (the dim parameter, every keyword the signature accepts)
+IMPLICIT_DIM: dict[str, tuple[Param, frozenset[str]]] = {
+    "torch.nn.functional.softmax": (_TORCH_DIM, _F_SOFTMAX_KEYWORDS),
+    "torch.nn.functional.log_softmax": (_TORCH_DIM, _F_SOFTMAX_KEYWORDS),
+    "torch.nn.functional.softmin": (_TORCH_DIM, _F_SOFTMAX_KEYWORDS),
+    "torch.nn.Softmax": (_p("dim", 0), _SOFTMAX_MODULE_KEYWORDS),
+    "torch.nn.LogSoftmax": (_p("dim", 0), _SOFTMAX_MODULE_KEYWORDS),
+    "torch.nn.Softmin": (_p("dim", 0), _SOFTMAX_MODULE_KEYWORDS),
 }
 
 # --- loss classes and their constructors (LGT014) -------------------------------

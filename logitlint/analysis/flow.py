@@ -105,6 +105,7 @@ class Axis:
     every: bool = False
     expr: Optional[cst.BaseExpression] = None
     site: Optional[Site] = None
+    default: bool = False  # the API's default, not written in the call
 
 
 @dataclass(frozen=True)
@@ -727,9 +728,9 @@ _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 def _default_axis(default: cat.AxisDefault) -> Optional[Axis]:
     if default == cat.ALL_AXES:
-        return Axis(every=True)
+        return Axis(every=True, default=True)
     if isinstance(default, int):
-        return Axis(index=default)
+        return Axis(index=default, default=True)
     return None
 
 
