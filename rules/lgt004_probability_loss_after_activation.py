@@ -115,8 +115,8 @@ def bce_step(model, x, y):
         prov = value.provenance
         assert prov is not None
         direct = target is use.prediction.value and not prov.complement
-        logits = module.code_for_node(prov.input) if direct else pre_activation(module, prov)
-        replace: dict[int, cst.CSTNode] = {id(target): cst.parse_expression(logits)}
+        logits = prov.input if direct else cst.parse_expression(pre_activation(module, prov))
+        replace: dict[int, cst.CSTNode] = {id(target): logits}
         append: dict[int, list[cst.Arg]] = {}
         imports: tuple[ImportEdit, ...] = ()
         safe = value.inline and not value.wraps
@@ -151,7 +151,7 @@ def bce_step(model, x, y):
         fixed = replacement_text(module, self.context.positions, use.call, new_call)
         applicability = Applicability.SAFE if safe else Applicability.UNSAFE
         return FixSpec(
-            f"Use the logits: `{snippet(module, cst.parse_expression(fixed))}`",
+            f"Use the logits: `{snippet(module, new_call)}`",
             applicability,
             (NodeEdit(use.call, fixed), *imports),
         )

@@ -16,7 +16,7 @@ class SoftmaxImplicitDim(Rule):
     name = "softmax-implicit-dim"
     summary = "PyTorch `softmax` / `log_softmax` / `softmin` without `dim`"
     severity = Severity.WARNING
-    fix_availability = "sometimes"
+    fix_availability = "always"  # display-only: shown, never applied
     triggers = ("softmax", "softmin")
     what = """
 `torch.nn.functional.softmax`, `log_softmax` and `softmin`, and the modules
