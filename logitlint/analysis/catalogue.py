@@ -27,6 +27,9 @@ class Role(enum.Enum):
     LOG = "log"  # elementwise natural log
     WRAPPER = "wrapper"  # value-preserving: returns its tensor argument's kind
     CONTAINER = "container"  # nn.Sequential: its call returns the last layer's kind
+    # rules-b (LGT004/LGT005): losses whose prediction must be (log-)probabilities
+    PROBABILITY_SINK = "probability sink"  # f(..., probs, ...)
+    PROBABILITY_SINK_CLASS = "probability sink class"  # Cls(...)(..., probs, ...)
 
 
 @dataclass(frozen=True)
@@ -626,3 +629,290 @@ def lookup(qualname: Optional[str]) -> Optional[Api]:
 # Words that must occur in a file for any catalogued producer to be reachable: the
 # prefilter's evidence (a producer is always spelled out somewhere in the file).
 PRODUCER_WORDS = ("softmax", "sigmoid", "expit")
+
+
+# =================================================================================
+# rules-b: probability-space losses (LGT004, LGT005), argmax (LGT010), softmax with
+# an implicit dim (LGT009) and loss-class constructors (LGT014).
+# Sources: API-FACTS.md §2.1-2.3, §3.1, §3.3, §4.1, §4.5, §5, §6; torch 2.13.0
+# signatures read with inspect.signature.
+# =================================================================================
+
+# --- losses whose prediction is a probability (or a log-probability) ------------
+# ``kind`` is what the prediction parameter (``input``) must hold; ``labels`` the
+# target. Keras losses are already SINKS/SINK_CLASSES rows: with ``from_logits``
+# literally False or absent they expect probabilities of their ``family``.
+
+PROBABILITY_SINKS: tuple[Api, ...] = (
+    Api(("torch.nn.functional.binary_cross_entropy",), Role.PROBABILITY_SINK, "torch",
+        "F.binary_cross_entropy", Kind.SIGMOID_PROBS, input=_INPUT0, labels=_TARGET1,
+        family="sigmoid"),
+    Api(("torch.nn.functional.nll_loss",), Role.PROBABILITY_SINK, "torch", "F.nll_loss",
+        Kind.LOG_PROBS, input=_INPUT0, labels=_TARGET1, family="softmax"),
+    # the one TF1 loss that takes probabilities (losses_impl.py log_loss)
+    Api(("tensorflow.losses.log_loss",), Role.PROBABILITY_SINK, "tensorflow",
+        "tf.compat.v1.losses.log_loss", Kind.SIGMOID_PROBS, input=_p("predictions", 1),
+        labels=_p("labels", 0), family="sigmoid"),
+)  # fmt: skip
+
+PROBABILITY_SINK_CLASSES: tuple[Api, ...] = (
+    Api(("torch.nn.BCELoss",), Role.PROBABILITY_SINK_CLASS, "torch", "nn.BCELoss",
+        Kind.SIGMOID_PROBS, input=_INPUT0, labels=_TARGET1, family="sigmoid"),
+    Api(("torch.nn.NLLLoss",), Role.PROBABILITY_SINK_CLASS, "torch", "nn.NLLLoss",
+        Kind.LOG_PROBS, input=_INPUT0, labels=_TARGET1, family="softmax"),
+)  # fmt: skip
+
+# The loss that takes the logits instead (what LGT004's fix switches to). Keras rows
+# switch with ``from_logits=True`` and are not listed.
+LOGITS_FORM: dict[str, str] = {
+    "torch.nn.functional.binary_cross_entropy": (
+        "torch.nn.functional.binary_cross_entropy_with_logits"
+    ),
+    "torch.nn.BCELoss": "torch.nn.BCEWithLogitsLoss",
+    "torch.nn.functional.nll_loss": "torch.nn.functional.cross_entropy",
+    "torch.nn.NLLLoss": "torch.nn.CrossEntropyLoss",
+}
+# Named in messages only: the argument names differ, so no rewrite.
+LOGITS_ALTERNATIVE: dict[str, str] = {
+    "tensorflow.losses.log_loss": "tf.compat.v1.losses.sigmoid_cross_entropy",
+}
+# For a loss object built elsewhere without arguments, the equivalent function call.
+LOGITS_FUNCTION: dict[str, str] = {
+    "torch.nn.BCELoss": "torch.nn.functional.binary_cross_entropy_with_logits",
+    "torch.nn.NLLLoss": "torch.nn.functional.cross_entropy",
+}
+
+# ``reduction='none'`` (or legacy ``reduce=False``) turns nll_loss into a gather:
+# ``-F.nll_loss(p, y, reduction="none")`` is ``p[y]``. Positions are those of the
+# call (functions) or of the constructor (classes).
+REDUCTION_PARAMS: dict[str, tuple[Param, Param]] = {
+    "torch.nn.functional.nll_loss": (_p("reduction", 6), _p("reduce", 5)),
+    "torch.nn.NLLLoss": (_p("reduction", 4), _p("reduce", 3)),
+    "torch.nn.functional.binary_cross_entropy": (_p("reduction", 5), _p("reduce", 4)),
+    "torch.nn.BCELoss": (_p("reduction", 3), _p("reduce", 2)),
+}
+
+# --- argmax ---------------------------------------------------------------------
+# An axis default is an int, ALL_AXES (the flattened array) or None (depends on the
+# rank: never provably equal to anything).
+
+ALL_AXES = "all"
+AxisDefault = Optional[object]  # int | ALL_AXES | None
+
+
+@dataclass(frozen=True)
+class Argmax:
+    names: tuple[str, ...]
+    framework: str
+    display: str
+    input: Param
+    axis: Param
+    absent: AxisDefault  # the axis when the argument is left out
+    none: AxisDefault  # the axis when it is given as None
+
+
+ARGMAXES: tuple[Argmax, ...] = (
+    Argmax(("torch.argmax",), "torch", "torch.argmax", _p("input", 0), _p("dim", 1),
+           ALL_AXES, ALL_AXES),
+    # TF1 spelled the axis `dimension`; None means axis 0 (math_ops.argmax)
+    Argmax(("tensorflow.argmax", "tensorflow.math.argmax"), "tensorflow", "tf.argmax",
+           _p("input", 0), _p("axis", 1, "dimension"), 0, 0),
+    Argmax(("numpy.argmax",), "numpy", "np.argmax", _p("a", 0), _p("axis", 1),
+           ALL_AXES, ALL_AXES),
+    Argmax(("jax.numpy.argmax",), "jax", "jnp.argmax", _p("a", 0), _p("axis", 1),
+           ALL_AXES, ALL_AXES),
+    Argmax(("keras.ops.argmax", "keras.ops.numpy.argmax"), "keras", "keras.ops.argmax",
+           _X, _X_AXIS, ALL_AXES, ALL_AXES),
+    Argmax(("keras.backend.argmax",), "keras", "K.argmax", _X, _X_AXIS, -1, 0),
+)  # fmt: skip
+
+# ``t.argmax(dim)`` (torch) / ``a.argmax(axis)`` (NumPy, JAX): no axis = flattened.
+ARGMAX_METHOD = Argmax(("Tensor.argmax",), "torch", ".argmax", _p("self", None),
+                       _p("dim", 0, "axis"), ALL_AXES, ALL_AXES)  # fmt: skip
+
+ARGMAX_BY_NAME: dict[str, Argmax] = {name: row for row in ARGMAXES for name in row.names}
+
+
+def argmax_lookup(qualname: Optional[str]) -> Optional[Argmax]:
+    if qualname is None:
+        return None
+    return ARGMAX_BY_NAME.get(canonical(qualname))
+
+
+# The axis a softmax normalises when its axis argument is (absent, None), keyed by
+# the producer row's first name. Softmin is missing on purpose: it reverses the
+# order (argmax of softmin is argmin), and so is any producer not listed here.
+SOFTMAX_AXIS: dict[str, tuple[AxisDefault, AxisDefault]] = {
+    "torch.nn.functional.softmax": (None, None),  # implicit: 0 for 0/1/3-D, else 1
+    "torch.softmax": (None, None),  # dim is required
+    "torch.special.softmax": (None, None),
+    "Tensor.softmax": (None, None),
+    "torch.nn.Softmax": (None, None),
+    "torch.nn.Softmax2d": (-3, -3),
+    "tensorflow.nn.softmax": (-1, -1),
+    "tensorflow.math.softmax": (-1, -1),
+    "keras.activations.softmax": (-1, None),
+    "keras.ops.softmax": (-1, None),
+    "keras.layers.Softmax": (-1, None),
+    "keras.layers.Activation": (-1, None),  # only softmax activations reach LGT010
+    "jax.nn.softmax": (-1, None),
+    "jax.scipy.special.softmax": (ALL_AXES, ALL_AXES),
+    "scipy.special.softmax": (ALL_AXES, ALL_AXES),
+}
+
+# TF ops given `name=` are part of the graph's interface (fetched by name from a
+# session or a restored graph): such a softmax is not wasted even if unused here.
+GRAPH_NAME = _p("name", None)
+
+# --- softmax family with an optional dim (LGT009) ---------------------------------
+# torch/nn/functional.py `_get_softmax_dim`: without dim, PyTorch warns and picks 0
+# for 0-, 1- and 3-D input, else 1. torch.softmax / Tensor.softmax require dim.
+
+_F_SOFTMAX_KEYWORDS = frozenset({"input", "dim", "_stacklevel", "dtype"})
+_SOFTMAX_MODULE_KEYWORDS = frozenset({"dim"})
+# name -> (the dim parameter, every keyword the signature accepts)
+IMPLICIT_DIM: dict[str, tuple[Param, frozenset[str]]] = {
+    "torch.nn.functional.softmax": (_TORCH_DIM, _F_SOFTMAX_KEYWORDS),
+    "torch.nn.functional.log_softmax": (_TORCH_DIM, _F_SOFTMAX_KEYWORDS),
+    "torch.nn.functional.softmin": (_TORCH_DIM, _F_SOFTMAX_KEYWORDS),
+    "torch.nn.Softmax": (_p("dim", 0), _SOFTMAX_MODULE_KEYWORDS),
+    "torch.nn.LogSoftmax": (_p("dim", 0), _SOFTMAX_MODULE_KEYWORDS),
+    "torch.nn.Softmin": (_p("dim", 0), _SOFTMAX_MODULE_KEYWORDS),
+}
+
+# --- loss classes and their constructors (LGT014) -------------------------------
+
+
+@dataclass(frozen=True)
+class LossClass:
+    """A loss class: what its constructor takes by position, and what its call takes.
+
+    ``tensors`` are the constructor parameters that legitimately take a tensor
+    (``weight``, ``pos_weight``); every other positional slot takes a number, a
+    flag or a string.
+    """
+
+    names: tuple[str, ...]
+    framework: str
+    positional: tuple[str, ...]  # __init__ parameters that can be given by position
+    tensors: frozenset[str] = frozenset()
+    call: tuple[str, ...] = ("input", "target")  # parameters of forward / __call__
+
+
+_WEIGHT = frozenset({"weight"})
+_LEGACY = ("size_average", "reduce", "reduction")
+_KERAS_CALL = ("y_true", "y_pred", "sample_weight")
+_KERAS_TAIL = ("reduction", "name", "dtype")
+
+# torch.nn (torch/nn/modules/loss.py, 2.13.0). AdaptiveLogSoftmaxWithLoss and
+# LinearCrossEntropyLoss are layers whose constructors take sizes, not losses here.
+LOSS_CLASSES: tuple[LossClass, ...] = (
+    LossClass(("torch.nn.L1Loss",), "torch", _LEGACY),
+    LossClass(("torch.nn.MSELoss",), "torch", _LEGACY),
+    LossClass(("torch.nn.NLLLoss",), "torch",
+              ("weight", "size_average", "ignore_index", "reduce", "reduction"), _WEIGHT),
+    LossClass(("torch.nn.CrossEntropyLoss",), "torch",
+              ("weight", "size_average", "ignore_index", "reduce", "reduction",
+               "label_smoothing"), _WEIGHT),
+    LossClass(("torch.nn.BCELoss",), "torch", ("weight", *_LEGACY), _WEIGHT),
+    LossClass(("torch.nn.BCEWithLogitsLoss",), "torch", ("weight", *_LEGACY, "pos_weight"),
+              frozenset({"weight", "pos_weight"})),
+    LossClass(("torch.nn.KLDivLoss",), "torch", (*_LEGACY, "log_target")),
+    LossClass(("torch.nn.PoissonNLLLoss",), "torch",
+              ("log_input", "full", "size_average", "eps", "reduce", "reduction"),
+              call=("log_input", "target")),
+    LossClass(("torch.nn.GaussianNLLLoss",), "torch", (), call=("input", "target", "var")),
+    LossClass(("torch.nn.HuberLoss",), "torch", ("reduction", "delta")),
+    LossClass(("torch.nn.SmoothL1Loss",), "torch", (*_LEGACY, "beta")),
+    LossClass(("torch.nn.SoftMarginLoss",), "torch", _LEGACY),
+    LossClass(("torch.nn.MultiLabelMarginLoss",), "torch", _LEGACY),
+    LossClass(("torch.nn.MultiLabelSoftMarginLoss",), "torch", ("weight", *_LEGACY),
+              _WEIGHT),
+    LossClass(("torch.nn.MultiMarginLoss",), "torch", ("p", "margin", "weight", *_LEGACY),
+              _WEIGHT),
+    LossClass(("torch.nn.HingeEmbeddingLoss",), "torch", ("margin", *_LEGACY)),
+    LossClass(("torch.nn.CosineEmbeddingLoss",), "torch", ("margin", *_LEGACY),
+              call=("input1", "input2", "target")),
+    LossClass(("torch.nn.MarginRankingLoss",), "torch", ("margin", *_LEGACY),
+              call=("input1", "input2", "target")),
+    LossClass(("torch.nn.TripletMarginLoss",), "torch",
+              ("margin", "p", "eps", "swap", *_LEGACY), call=("anchor", "positive", "negative")),
+    LossClass(("torch.nn.TripletMarginWithDistanceLoss",), "torch", (),
+              call=("anchor", "positive", "negative")),
+    LossClass(("torch.nn.CTCLoss",), "torch", ("blank", "reduction", "zero_infinity"),
+              call=("log_probs", "targets", "input_lengths", "target_lengths")),
+    # Keras 2 and 3 (keras/src/losses/losses.py): no constructor parameter is a tensor;
+    # the first one is often `from_logits`.
+    LossClass(("keras.losses.CategoricalCrossentropy",), "keras",
+              ("from_logits", "label_smoothing", "axis", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.SparseCategoricalCrossentropy",), "keras",
+              ("from_logits", "ignore_class", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.BinaryCrossentropy",), "keras",
+              ("from_logits", "label_smoothing", "axis", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.BinaryFocalCrossentropy",), "keras",
+              ("apply_class_balancing", "alpha", "gamma", "from_logits", "label_smoothing",
+               "axis", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.CategoricalFocalCrossentropy",), "keras",
+              ("alpha", "gamma", "from_logits", "label_smoothing", "axis", *_KERAS_TAIL),
+              call=_KERAS_CALL),
+    LossClass(("keras.losses.MeanSquaredError", "keras.losses.MeanAbsoluteError",
+               "keras.losses.MeanAbsolutePercentageError",
+               "keras.losses.MeanSquaredLogarithmicError", "keras.losses.LogCosh",
+               "keras.losses.Hinge", "keras.losses.SquaredHinge",
+               "keras.losses.CategoricalHinge", "keras.losses.KLDivergence",
+               "keras.losses.Poisson", "keras.losses.CTC"), "keras", _KERAS_TAIL,
+              call=_KERAS_CALL),
+    LossClass(("keras.losses.Huber",), "keras", ("delta", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.CosineSimilarity",), "keras", ("axis", *_KERAS_TAIL),
+              call=_KERAS_CALL),
+)  # fmt: skip
+
+LOSS_CLASS_BY_NAME: dict[str, LossClass] = {name: row for row in LOSS_CLASSES for name in row.names}
+
+
+def loss_class(qualname: Optional[str]) -> Optional[LossClass]:
+    if qualname is None:
+        return None
+    return LOSS_CLASS_BY_NAME.get(canonical(qualname))
+
+
+# Words of a variable name that say it holds a model output or a label (LGT014's
+# evidence that a constructor argument is a tensor), and words that say it holds a
+# setting. Names are split at underscores, case changes and digits.
+TENSOR_NAME_WORDS = frozenset(
+    {
+        "out", "outs", "output", "outputs", "pred", "preds", "predict", "predicted",
+        "prediction", "predictions", "logit", "logits", "score", "scores", "prob", "probs",
+        "proba", "probas", "probabilities", "y", "yhat", "ypred", "ytrue", "target",
+        "targets", "tgt", "tgts", "label", "labels", "lbl", "lbls", "gt", "truth", "true",
+        "actual", "recon", "reconstruction", "x", "xhat", "input", "inputs", "anchor",
+        "positive", "negative", "pos", "neg", "real", "fake", "mask", "masks", "tag", "tags",
+    }
+)  # fmt: skip
+SETTING_NAME_WORDS = frozenset(
+    {
+        "weight", "weights", "margin", "reduction", "reduce", "size", "average", "eps",
+        "epsilon", "p", "blank", "ignore", "index", "smoothing", "alpha", "beta", "gamma",
+        "temperature", "temp", "swap", "full", "from", "mode", "num", "classes",
+        "dim", "axis", "flag", "use",
+    }
+)  # fmt: skip
+# Roots of attribute chains that hold settings: `args.margin`, `cfg.loss.weight`.
+SETTING_ROOTS = frozenset({"args", "opt", "opts", "cfg", "config", "conf", "hparams",
+                           "params", "hp", "FLAGS", "flags", "settings"})  # fmt: skip
+# Callees whose result is a model output: `model(x)`, `self.net(x)`.
+MODEL_NAME_WORDS = frozenset(
+    {
+        "model", "net", "network", "classifier", "forward", "encoder", "decoder",
+        "discriminator", "generator", "netd", "netg", "head", "predict",
+    }
+)  # fmt: skip
+
+
+def _register(*groups: tuple[Api, ...]) -> None:
+    for name, api in _index(*groups).items():
+        assert name not in BY_NAME, f"duplicate catalogue name {name}"
+        BY_NAME[name] = api
+
+
+_register(PROBABILITY_SINKS, PROBABILITY_SINK_CLASSES)
