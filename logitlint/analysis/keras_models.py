@@ -12,8 +12,9 @@ handed to a function that might change it): precision before recall.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional, TypeVar
 
 import libcst as cst
 
@@ -100,6 +101,26 @@ class SizeOne:
     target: Optional[cst.CSTNode]
     how: str
     input: Optional[cst.BaseExpression] = None  # "call": the softmax's input
+
+
+_T = TypeVar("_T")
+_Method = Callable[..., Optional[_T]]
+
+
+def _bounded(method: _Method[_T]) -> _Method[_T]:
+    """Recursion through models, layers and bindings stops at a fixed depth (cycles)."""
+
+    @functools.wraps(method)
+    def bounded(self: KerasModels, *args: object) -> Optional[_T]:
+        if self._depth > _MAX_DEPTH:
+            return None
+        self._depth += 1
+        try:
+            return method(self, *args)
+        finally:
+            self._depth -= 1
+
+    return bounded
 
 
 class KerasModels:
@@ -239,17 +260,9 @@ class KerasModels:
             return None  # from_logits=self.flag: not evident
         return Loss(api, from_logits, expr, "object", ctor, flag, inline=ctor is expr)
 
+    @_bounded
     def head(self, expr: cst.BaseExpression, site: Site) -> Optional[Head]:
         """The final layer of the model ``expr`` refers to at ``site``."""
-        if self._depth > _MAX_DEPTH:
-            return None
-        self._depth += 1
-        try:
-            return self._head(expr, site)
-        finally:
-            self._depth -= 1
-
-    def _head(self, expr: cst.BaseExpression, site: Site) -> Optional[Head]:
         if isinstance(expr, cst.Call):
             return self._built_head(expr, site)
         if not isinstance(expr, cst.Name):
@@ -316,17 +329,9 @@ class KerasModels:
                 return Head(info.kind, info.ctor, info.site)
         return None
 
+    @_bounded
     def output_head(self, expr: cst.BaseExpression, site: Site) -> Optional[Head]:
         """What a functional output tensor holds: ``Dense(10)(x)``, ``tf.nn.softmax(h)``."""
-        if self._depth > _MAX_DEPTH:
-            return None
-        self._depth += 1
-        try:
-            return self._output_head(expr, site)
-        finally:
-            self._depth -= 1
-
-    def _output_head(self, expr: cst.BaseExpression, site: Site) -> Optional[Head]:
         if isinstance(expr, cst.Name):
             binding = self._single_binding(expr.value, site)
             if binding is None or binding.value is None:
@@ -492,33 +497,28 @@ class KerasModels:
             return []
         return [SizeOne(call, linear, call, "call", prov.input)]
 
+    @_bounded
     def _width_one_output(self, expr: cst.BaseExpression, site: Site) -> Optional[cst.CSTNode]:
         """The width-one linear layer whose output ``expr`` is, if it provably is one."""
-        if self._depth > _MAX_DEPTH:
+        if isinstance(expr, cst.Name):
+            binding = self._single_binding(expr.value, site)
+            if binding is None or binding.value is None:
+                return None
+            return self._width_one_output(binding.value, binding.site)
+        if not isinstance(expr, cst.Call):
             return None
-        self._depth += 1
-        try:
-            if isinstance(expr, cst.Name):
-                binding = self._single_binding(expr.value, site)
-                if binding is None or binding.value is None:
-                    return None
-                return self._width_one_output(binding.value, binding.site)
-            if not isinstance(expr, cst.Call):
-                return None
-            layer = cat.LAYERS_BY_NAME.get(self.analysis.qualname(expr.func, site) or "")
-            if layer is not None:
-                info = self.describe(expr, site) if layer.call_input else None
-            elif isinstance(expr.func, (cst.Call, cst.Name, cst.Attribute)):
-                info = self.layer(expr.func, site)
-                if info is not None and (info.layer is None or info.layer.call_input):
-                    info = None
-            else:
+        layer = cat.LAYERS_BY_NAME.get(self.analysis.qualname(expr.func, site) or "")
+        if layer is not None:
+            info = self.describe(expr, site) if layer.call_input else None
+        elif isinstance(expr.func, (cst.Call, cst.Name, cst.Attribute)):
+            info = self.layer(expr.func, site)
+            if info is not None and (info.layer is None or info.layer.call_input):
                 info = None
-            if info is None or info.units != 1 or info.kind is not Kind.LOGITS:
-                return None
-            return info.ctor
-        finally:
-            self._depth -= 1
+        else:
+            info = None
+        if info is None or info.units != 1 or info.kind is not Kind.LOGITS:
+            return None
+        return info.ctor
 
     # --- bindings and statements --------------------------------------------------
 
