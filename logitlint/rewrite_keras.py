@@ -40,17 +40,27 @@ def raw_qualname(analysis: Analysis, expr: cst.BaseExpression, site: Site) -> Op
 
 
 def flavoured(analysis: Analysis, hint: cst.BaseExpression, site: Site, target: str) -> str:
-    """``target`` (canonical ``keras.X``) under the Keras the ``hint`` expression uses."""
+    """``target`` (canonical ``keras.X``) under the Keras the ``hint`` expression uses.
+
+    Without a Keras hint (a Hugging Face model, say), a module that imports TensorFlow
+    gets ``tensorflow.keras``: TF models and standalone Keras 3 objects do not mix.
+    """
     if not target.startswith("keras."):
         return target
     raw = raw_qualname(analysis, hint, site)
     folded = cat.canonical(raw) if raw else None
-    if raw is None or folded is None or not folded.startswith("keras."):
-        return target
-    suffix = folded[len("keras") :]
-    if not raw.endswith(suffix):
-        return target
-    return raw[: -len(suffix)] + target[len("keras") :]
+    if raw is not None and folded is not None and folded.startswith("keras."):
+        suffix = folded[len("keras") :]
+        if raw.endswith(suffix):
+            return raw[: -len(suffix)] + target[len("keras") :]
+    imports = analysis.symbols.module_scope.bindings.values()
+    if any(
+        b.how == "import" and (b.qualname or "").split(".")[0] == "tensorflow"
+        for bindings in imports
+        for b in bindings
+    ):
+        return "tensorflow." + target
+    return target
 
 
 def spell(analysis: Analysis, raw_target: str, site: Site) -> Optional[tuple[str, Edits]]:

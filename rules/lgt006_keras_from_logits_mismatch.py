@@ -37,8 +37,9 @@ a final `softmax`/`sigmoid` (an activation argument, a `Softmax()` or
 `Activation("softmax")` layer) with a cross-entropy built with `from_logits=True`,
 or a final linear layer (`Dense(10)`, no activation) with a cross-entropy given as
 a string (`"sparse_categorical_crossentropy"`), a function, or a loss object with
-`from_logits` unset or `False`. Only models whose last layer is evident in the file
-are checked.
+`from_logits` unset or `False`. A Hugging Face TF model with a task head
+(`TFAutoModelForSequenceClassification.from_pretrained(...)`) outputs logits like a
+linear layer. Only models whose last layer is evident in the file are checked.
 """
     why = """
 `from_logits=True` makes the loss apply softmax (or sigmoid) itself; given
@@ -100,10 +101,11 @@ model.compile(
     def _message(self, compiled: Compiled) -> str:
         module = self.context.module
         head, loss = compiled.head, compiled.loss
-        layer = (
-            f"the model's last layer `{snippet(module, head.node)}` "
-            f"(line {self.line(head.node)}) {_OUTPUTS[head.kind]}"
-        )
+        where = f"`{snippet(module, head.node)}` (line {self.line(head.node)})"
+        if head.pretrained:
+            layer = f"the model {where} is a Hugging Face model with a task head: it outputs logits"
+        else:
+            layer = f"the model's last layer {where} {_OUTPUTS[head.kind]}"
         built = f"`{snippet(module, loss.ctor or loss.expr)}`"
         if not loss.inline:
             built += f" (line {self.line(loss.ctor or loss.expr)})"
@@ -114,9 +116,10 @@ model.compile(
                 f"{activation} again; set `from_logits=False` or drop the final activation"
             )
         cls = loss.api.display.rpartition(".")[2]
+        other = "" if head.pretrained else f" or end the model with a {activation}"
         return (
             f"{layer}, but the loss {built} expects probabilities (`from_logits=False`); "
-            f"use `{cls}(from_logits=True)` or end the model with a {activation}"
+            f"use `{cls}(from_logits=True)`{other}"
         )
 
     def _fix(self, compiled: Compiled, want: bool) -> Optional[FixSpec]:

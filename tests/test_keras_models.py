@@ -62,6 +62,18 @@ HEADS = {
         """,
         Kind.PROBS,
     ),
+    "forward pass, len and plot_model in between": (
+        """
+        import tensorflow as tf
+        m = tf.keras.Sequential([tf.keras.layers.Dense(10)])
+        preview = m(x[:1]).numpy()
+        print(len(m.trainable_variables))
+        tf.keras.utils.plot_model(m, show_shapes=True)
+        m.layers[0].trainable = False
+        m
+        """,
+        Kind.LOGITS,
+    ),
     "functional with an Activation layer": (
         """
         import tensorflow as tf
@@ -127,9 +139,22 @@ HEADS = {
         """,
         Kind.LOGITS,
     ),
+    "Hugging Face task head": (
+        """
+        from transformers import TFAutoModelForTokenClassification as Tagger
+        m = Tagger.from_pretrained("bert-base-cased")
+        m
+        """,
+        Kind.LOGITS,
+    ),
 }
 
 NO_HEAD = {
+    "Hugging Face encoder without a head": """
+        import transformers
+        m = transformers.TFAutoModel.from_pretrained("bert-base-cased")
+        m
+        """,
     "conditional last add": """
         import keras
         m = keras.Sequential([keras.layers.Dense(3)])
@@ -141,6 +166,12 @@ NO_HEAD = {
         import keras
         m = keras.Sequential([keras.layers.Dense(3)])
         finish(m)
+        m
+        """,
+    "layers popped": """
+        import keras
+        m = keras.Sequential([keras.layers.Dense(3), keras.layers.Softmax()])
+        m.layers.pop()
         m
         """,
     "last layer edited": """
@@ -312,3 +343,15 @@ def test_loss_through_a_variable_has_no_fix() -> None:
     (diagnostic,) = lint_text(source, "x.py", all_rules()).diagnostics
     assert diagnostic.code == "LGT006" and diagnostic.fix is None
     assert "(line 3)" in diagnostic.message and "(line 4)" in diagnostic.message
+
+
+def test_fix_without_a_keras_hint_uses_tensorflow_keras() -> None:
+    source = """
+        import tensorflow as tf
+        from transformers import TFAutoModelForSequenceClassification
+        m = TFAutoModelForSequenceClassification.from_pretrained("distilbert-base-uncased")
+        m.compile(optimizer="adam", loss="binary_crossentropy")
+        """
+    assert fixed(source, "LGT006").endswith(
+        "loss=tf.keras.losses.BinaryCrossentropy(from_logits=True))\n"
+    )

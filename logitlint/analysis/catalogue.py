@@ -13,6 +13,7 @@ same object (``tensorflow.compat.v1.nn.softmax``, ``tensorflow.keras.losses.X``,
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -712,9 +713,9 @@ KERAS_MODEL_READERS = frozenset(
 # Attributes that may be assigned on a model or its layers without changing what the
 # model outputs (``model.layers[0].trainable = False``).
 KERAS_MODEL_SETTABLE = frozenset({"trainable"})
-# Functions that only look at a model passed to them.
+# Functions that only look at a model passed to them (builtins by their bare name).
 KERAS_MODEL_VIEWERS = frozenset(
-    {"print", "keras.utils.plot_model", "keras.utils.vis_utils.plot_model"}
+    {"print", "len", "keras.utils.plot_model", "keras.utils.vis_utils.plot_model"}
 )
 
 # ``compile(loss="...")`` strings and loss functions, by the loss class they mean
@@ -745,6 +746,12 @@ KERAS_LOSS_CLASS: dict[str, str] = {
     "keras.backend.sparse_categorical_crossentropy": _SCCE,
     "keras.backend.binary_crossentropy": _BCE,
 }
+
+# Hugging Face TF models with a task head (``TFAutoModelForSequenceClassification``,
+# ``TFBertForMaskedLM``...) return logits, "scores before SoftMax" (API-FACTS §7);
+# built by a loader classmethod or the constructor.
+HF_TF_HEAD_MODEL = re.compile(r"transformers\.(?:[\w.]+\.)?TF\w*For\w+")
+HF_MODEL_LOADERS = frozenset({"from_pretrained", "from_config"})
 
 # Old Keras module paths that re-export the layers (``from keras.layers.core import
 # Dense``); canonical() folds them onto ``keras.layers.X``.

@@ -58,6 +58,7 @@ class Head:
     kind: Kind
     node: cst.CSTNode
     site: Site
+    pretrained: bool = False  # a Hugging Face model with a task head, not a layer
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,8 @@ class KerasModels:
         if not isinstance(value, cst.Call):
             return None
         qualname = self.analysis.qualname(value.func, site)
+        if self._is_hf_head_model(value.func, qualname, site):
+            return Head(Kind.LOGITS, value, site, pretrained=True)
         if qualname in cat.KERAS_SEQUENTIAL:
             layers = self.sequential_layers(value)
             return self._stack_head([(e, site) for e in layers]) if layers else None
@@ -309,6 +312,14 @@ class KerasModels:
             returned = self._single_return(binding.site.node)
             return self.head(*returned) if returned is not None else None
         return None
+
+    def _is_hf_head_model(
+        self, func: cst.BaseExpression, qualname: Optional[str], site: Site
+    ) -> bool:
+        """``TFAutoModelForSequenceClassification.from_pretrained(...)`` or its constructor."""
+        if isinstance(func, cst.Attribute) and func.attr.value in cat.HF_MODEL_LOADERS:
+            qualname = self.analysis.qualname(func.value, site)
+        return qualname is not None and cat.HF_TF_HEAD_MODEL.fullmatch(qualname) is not None
 
     def _stack_head(
         self, stack: list[tuple[cst.BaseExpression, Site]], at: Optional[Site] = None
@@ -621,12 +632,14 @@ class KerasModels:
         return "read" if settable and not _mentions((value,), name) else None
 
     def _reads(self, call: cst.Call, site: Site, name: str) -> bool:
-        """``model.fit(x)``, ``model.layers[0].set_weights(w)``, ``print(model)``."""
+        """``model.fit(x)``, ``model.layers[0].set_weights(w)``, ``model(x).numpy()``,
+        ``print(model.summary())``: calls that leave the model's layers as they are."""
         func = call.func
-        if isinstance(func, cst.Attribute) and _root(func) == name:
-            return func.attr.value in cat.KERAS_MODEL_READERS and not _mentions(
-                tuple(call.args), name
-            )
+        if _forward(func, name):  # a method of the model's output tensor
+            return not _mentions(tuple(call.args), name)
+        if _is_name(func, name) or (isinstance(func, cst.Attribute) and _root(func) == name):
+            reader = _is_name(func, name) or func.attr.value in cat.KERAS_MODEL_READERS
+            return reader and not _mentions(tuple(call.args), name)
         if _mentions((func,), name):
             return False
         if isinstance(func, cst.Name) and func.value in cat.KERAS_MODEL_VIEWERS:
@@ -685,6 +698,20 @@ def _root(expr: cst.BaseExpression) -> Optional[str]:
     while isinstance(expr, (cst.Attribute, cst.Subscript)):
         expr = expr.value
     return expr.value if isinstance(expr, cst.Name) else None
+
+
+def _is_name(expr: cst.BaseExpression, name: str) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == name
+
+
+def _forward(expr: cst.BaseExpression, name: str) -> bool:
+    """``model(x).numpy`` / ``model(x)[0]``: something taken from the model's output."""
+    while isinstance(expr, (cst.Attribute, cst.Subscript, cst.Call)):
+        inner = expr.func if isinstance(expr, cst.Call) else expr.value
+        if isinstance(expr, cst.Call) and _is_name(inner, name):
+            return True
+        expr = inner
+    return False
 
 
 def _depth(expr: cst.BaseExpression) -> int:
