@@ -7,13 +7,19 @@ user needs nothing new.
 
 from __future__ import annotations
 
+import json
+import os
 import sys
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
 from logitlint import __version__
 from logitlint.output import FORMATS
+
+if TYPE_CHECKING:
+    from logitlint.runner import RunResult
+    from logitlint.settings import Resolver, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -51,15 +57,52 @@ def main() -> None:
     "--ignore", multiple=True, callback=_selectors, help="Rule codes or prefixes to disable."
 )
 @click.option(
-    "--output-format",
-    type=click.Choice(list(FORMATS)),
-    default="full",
-    show_default=True,
-    help="How to print diagnostics.",
+    "--fixable", multiple=True, callback=_selectors, help="Rule codes whose fixes --fix applies."
 )
 @click.option(
-    "--stdin-filename", default=None, help="Lint standard input, reporting it under this file name."
+    "--unfixable",
+    multiple=True,
+    callback=_selectors,
+    help="Rule codes whose fixes --fix never applies.",
 )
+@click.option(
+    "--output-format",
+    type=click.Choice(list(FORMATS)),
+    default=None,
+    help="How to print diagnostics (default: the configuration's, else full).",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the output to this file instead of standard output.",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print how often each rule fired, not each finding."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Use this pyproject.toml or logitlint.toml for every file (no discovery).",
+)
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option(
+    "--show-settings", is_flag=True, help="Print the settings used for the first path and exit."
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply exclude/extend-exclude to paths named on the command line too (pre-commit).",
+)
+@click.option(
+    "--stdin-filename",
+    default=None,
+    help="Lint standard input, reporting it under (and configuring it as) this file name.",
+)
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every line with a finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
 def check(
@@ -67,38 +110,156 @@ def check(
     select: list[str],
     extend_select: list[str],
     ignore: list[str],
-    output_format: str,
+    fixable: list[str],
+    unfixable: list[str],
+    output_format: Optional[str],
+    output_file: Optional[str],
+    statistics: bool,
+    config_path: Optional[str],
+    isolated: bool,
+    show_settings: bool,
+    force_exclude: bool,
     stdin_filename: Optional[str],
+    add_noqa: bool,
     exit_zero: bool,
     quiet: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; - for stdin)."""
-    from logitlint import discovery, output, registry, runner
+    from logitlint.config import ConfigError
+    from logitlint.settings import Overrides, Resolver
 
-    settings = runner.Settings(
-        enabled=registry.resolve(select or None, extend_select, ignore),
+    overrides = Overrides(
+        select=select or None,
+        extend_select=extend_select,
+        ignore=ignore,
+        fixable=fixable or None,
+        unfixable=unfixable,
+        output_format=output_format,
     )
     use_stdin = "-" in paths or (stdin_filename is not None and not paths)
-    if use_stdin:
-        name = stdin_filename or "-"
-        result = runner.RunResult()
-        result.add(name, runner.lint_bytes(sys.stdin.buffer.read(), name, settings))
-    else:
-        try:
-            files = discovery.discover(paths or ["."])
-        except discovery.DiscoveryError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_ERROR)
-        result = runner.run(files, settings)
-    text = output.render(output_format, result.diagnostics, result.texts)
-    if output_format in ("full", "concise") and not quiet:
-        text += output.summary(result.diagnostics)
-    click.echo(text, nl=False)
+    try:
+        resolver = Resolver(overrides, config_path, isolated)
+        if show_settings:
+            target = stdin_filename if use_stdin and stdin_filename else (paths or ["."])[0]
+            _show_settings(resolver, target)
+            return
+        if add_noqa:
+            if use_stdin:
+                raise click.UsageError("--add-noqa rewrites files; it cannot read stdin")
+            _add_noqa(resolver, paths, force_exclude)
+            return
+        if use_stdin:
+            result = _lint_stdin(resolver, stdin_filename, force_exclude)
+        else:
+            result = _lint_paths(resolver, paths, force_exclude)
+        fmt = output_format or resolver.settings_for(os.getcwd()).output_format
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    _emit(result, fmt, statistics, quiet, output_file)
     for message in result.internal_errors:
         click.echo(f"error: internal error: {message}", err=True)
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _lint_stdin(
+    resolver: Resolver, stdin_filename: Optional[str], force_exclude: bool
+) -> RunResult:
+    """One buffer, configured as if it were the file ``stdin_filename`` (editors)."""
+    from logitlint import runner
+
+    name = stdin_filename or "-"
+    result = runner.RunResult()
+    data = sys.stdin.buffer.read()
+    if stdin_filename is not None and force_exclude and resolver.excluded(name, False):
+        return result
+    settings = resolver.for_file(name) if stdin_filename else resolver.settings_for(".")
+    result.add(name, runner.lint_bytes(data, name, settings))
+    return result
+
+
+def _lint_paths(resolver: Resolver, paths: tuple[str, ...], force_exclude: bool) -> RunResult:
+    """Discover files, then lint each group of files that share settings."""
+    from logitlint import discovery, runner
+
+    try:
+        files = discovery.discover(
+            paths or ["."], excluded=resolver.excluded, force_exclude=force_exclude
+        )
+    except discovery.DiscoveryError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    groups: dict[Settings, list[str]] = {}
+    for file in files:
+        groups.setdefault(resolver.for_file(file), []).append(file)
+    result = runner.RunResult()
+    for settings, group in groups.items():
+        result.merge(runner.run(group, settings))
+    result.sort()
+    return result
+
+
+def _emit(
+    result: RunResult, fmt: str, statistics: bool, quiet: bool, output_file: Optional[str]
+) -> None:
+    from logitlint import output
+
+    if statistics:
+        text = output.statistics(result.diagnostics, fmt)
+    else:
+        text = output.render(fmt, result.diagnostics, result.texts)
+        if fmt in ("full", "concise") and not quiet:
+            text += output.summary(result.diagnostics)
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    directory = os.path.dirname(output_file)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(output_file, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _show_settings(resolver: Resolver, target: str) -> None:
+    settings = resolver.for_file(target)
+    click.echo(f"Resolved settings for: {target}")
+    click.echo(f"Settings path: {settings.config_path or '(none: built-in defaults)'}")
+    for key, value in settings.as_dict().items():
+        if key != "config":
+            click.echo(f"{key} = {json.dumps(value)}")
+
+
+def _add_noqa(resolver: Resolver, paths: tuple[str, ...], force_exclude: bool) -> None:
+    from logitlint import add_noqa, discovery
+
+    try:
+        files = discovery.discover(
+            paths or ["."], excluded=resolver.excluded, force_exclude=force_exclude
+        )
+    except discovery.DiscoveryError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    added, problems = add_noqa.add_noqa(files, resolver.for_file)
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''}.", err=True)
+
+
+@main.command()
+def server() -> None:
+    """Run the language server (LSP over stdio) for editors; needs logitlint[lsp]."""
+    try:
+        from logitlint.server import main as serve
+    except ImportError as error:
+        click.echo(
+            f"error: the language server needs pygls ({error}); "
+            "install it with: pip install 'logitlint[lsp]'",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
+    serve()
 
 
 @main.command()

@@ -21,7 +21,7 @@ from logitlint.diagnostics import Diagnostic, Edit, Fix, Location, Severity
 from logitlint.positions import Positions
 from logitlint.registry import SOURCE_ERROR_CODE, SOURCE_ERROR_NAME
 from logitlint.rule import FixSpec, ImportEdit, NodeEdit, Report, Rule
-from logitlint.suppression import file_exemption, is_suppressed, noqa_map
+from logitlint.suppression import directives, file_exemption, suppressing_row
 
 DOCS_URL = "https://github.com/logitlint/logitlint/blob/main/docs/rules.md#{anchor}"
 
@@ -166,18 +166,40 @@ def source_error(
     )
 
 
-def _syntax_error(text: str, filename: str, error: cst.ParserSyntaxError) -> Diagnostic:
-    """Python's own parser words syntax errors better; it only parses, never runs."""
+def _parse(text: str, filename: str, result: LintResult) -> Optional[cst.Module]:
+    """libcst's module, or None with an LGT000 diagnostic in ``result``.
+
+    CPython's own parser runs first: it is ten times faster than libcst, words syntax
+    errors better, and refuses nesting deep enough to crash libcst's native parser
+    (a segfault, not an exception). It only parses; nothing is executed.
+    """
+    python_error: Optional[SyntaxError] = None
     try:
         ast.parse(text, filename)
-    except SyntaxError as python_error:
-        row = python_error.lineno or 1
-        column = python_error.offset or 1
-        return source_error(filename, f"syntax error: {python_error.msg}", row, column)
-    except (RecursionError, MemoryError, ValueError):
-        pass
-    message = f"syntax error (not supported by the parser): {error.message}"
-    return source_error(filename, message, error.raw_line, error.raw_column + 1)
+    except SyntaxError as error:
+        if "too many nested" in str(error.msg):
+            result.diagnostics.append(source_error(filename, "source is nested too deeply"))
+            return None
+        python_error = error  # perhaps newer syntax than this Python knows: ask libcst
+    except (RecursionError, MemoryError):
+        result.diagnostics.append(source_error(filename, "source is nested too deeply"))
+        return None
+    except ValueError as error:  # e.g. NUL bytes
+        result.diagnostics.append(source_error(filename, f"cannot parse: {error}"))
+        return None
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        if python_error is not None:
+            row, column = python_error.lineno or 1, python_error.offset or 1
+            message = f"syntax error: {python_error.msg}"
+        else:
+            row, column = error.raw_line, error.raw_column + 1
+            message = f"syntax error (not supported by the parser): {error.message}"
+        result.diagnostics.append(source_error(filename, message, row, column))
+    except RecursionError:
+        result.diagnostics.append(source_error(filename, "source is nested too deeply"))
+    return None
 
 
 def wanted_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
@@ -199,20 +221,16 @@ def lint_text(
         if not exemption:
             return result
         rules = [rule for rule in rules if rule.code not in exemption]
+    enabled = frozenset(rule.code for rule in rules)  # before the prefilter drops any
     if prefilter:
         rules = wanted_rules(text, rules)
         if not rules:
             return result
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
-        result.diagnostics.append(_syntax_error(text, filename, error))
-        return result
-    except RecursionError:
-        result.diagnostics.append(source_error(filename, "source is nested too deeply to parse"))
+    module = _parse(text, filename, result)
+    if module is None:
         return result
     try:
-        return _lint_module(module, text, filename, rules, result)
+        return _lint_module(module, text, filename, rules, result, enabled)
     except RecursionError:
         result.diagnostics.append(source_error(filename, "source is nested too deeply to analyse"))
         return result
@@ -224,6 +242,7 @@ def _lint_module(
     filename: str,
     rules: Sequence[type[Rule]],
     result: LintResult,
+    enabled: frozenset[str] = frozenset(),
 ) -> LintResult:
     context = FileContext(module, Analysis(module))
     instances = [rule(context) for rule in rules]
@@ -236,15 +255,50 @@ def _lint_module(
         )
 
     module.visit(_Dispatcher(context, instances, on_error))
-    if not context.reports:
+    # rules that judge the noqa comments themselves (LGT100), after suppression
+    judges = [rule for rule in instances if hasattr(rule, "check_directives")]
+    if not context.reports and not judges:
         return result
-    noqa = noqa_map(text)
+    found = directives(text)
+    noqa = {directive.row: directive.code_set for directive in found}
+    used: dict[int, set[str]] = {}
     for rule, report in context.reports:
         diagnostic = _diagnostic(context, rule, report, filename)
         rows = (diagnostic.location.row, diagnostic.noqa_row or diagnostic.location.row)
-        if not is_suppressed(noqa, rule.code, rows):
+        row = suppressing_row(noqa, rule.code, rows)
+        if row is None:
             result.diagnostics.append(diagnostic)
+        else:
+            used.setdefault(row, set()).add(rule.code)
+    for judge in judges:
+        try:
+            reports = judge.check_directives(text, found, used, enabled)  # type: ignore[attr-defined]
+        except Exception as error:
+            on_error(judge, error)
+            continue
+        for start, end, message, fix in reports:
+            if suppressing_row(noqa, judge.code, (start.row,)) is None:
+                result.diagnostics.append(
+                    _directive_diagnostic(type(judge), filename, start, end, message, fix)
+                )
     return result
+
+
+def _directive_diagnostic(
+    rule: type[Rule], filename: str, start: Location, end: Location, message: str, fix: Fix
+) -> Diagnostic:
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        message=message,
+        filename=filename,
+        location=start,
+        end_location=end,
+        severity=rule.severity,
+        url=docs_url(rule.code, rule.name),
+        fix=fix,
+        noqa_row=start.row,
+    )
 
 
 def _diagnostic(

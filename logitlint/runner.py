@@ -8,17 +8,10 @@ from dataclasses import dataclass, field
 from logitlint import source
 from logitlint.diagnostics import Diagnostic
 from logitlint.engine import LintResult, lint_text, source_error
-from logitlint.registry import SOURCE_ERROR_CODE, all_rules
-from logitlint.rule import Rule
+from logitlint.registry import SOURCE_ERROR_CODE
+from logitlint.settings import Settings
 
-
-@dataclass(frozen=True)
-class Settings:
-    enabled: frozenset[str]
-    prefilter: bool = True
-
-    def rules(self) -> list[type[Rule]]:
-        return [rule for rule in all_rules() if rule.code in self.enabled]
+__all__ = ["RunResult", "Settings", "lint_bytes", "lint_path", "lint_source", "run"]
 
 
 @dataclass
@@ -34,6 +27,12 @@ class RunResult:
         if result.diagnostics and result.text is not None:
             self.texts[filename] = result.text
         self.files += 1
+
+    def merge(self, other: RunResult) -> None:
+        self.diagnostics.extend(other.diagnostics)
+        self.internal_errors.extend(other.internal_errors)
+        self.texts.update(other.texts)
+        self.files += other.files
 
     def sort(self) -> None:
         self.diagnostics.sort(key=Diagnostic.sort_key)
@@ -55,16 +54,24 @@ def lint_bytes(data: bytes, filename: str, settings: Settings) -> LintResult:
     return _lint(text, filename, settings)
 
 
+def lint_source(text: str, filename: str, settings: Settings) -> LintResult:
+    """Lint text already decoded (an editor buffer), as if it were the file ``filename``."""
+    return _lint(text, filename, settings)
+
+
 def _lint(text: str, filename: str, settings: Settings) -> LintResult:
     result = lint_text(text, filename, settings.rules(), prefilter=settings.prefilter)
-    result.diagnostics = [d for d in result.diagnostics if d.code in settings.enabled]
+    result.diagnostics = [
+        settings.adjust(d) for d in result.diagnostics if d.code in settings.enabled
+    ]
     return result
 
 
 def _source_failure(filename: str, error: source.SourceError, settings: Settings) -> LintResult:
     result = LintResult()
     if SOURCE_ERROR_CODE in settings.enabled:
-        result.diagnostics.append(source_error(filename, str(error), error.row, error.column))
+        diagnostic = source_error(filename, str(error), error.row, error.column)
+        result.diagnostics.append(settings.adjust(diagnostic))
     return result
 
 
