@@ -13,6 +13,7 @@ same object (``tensorflow.compat.v1.nn.softmax``, ``tensorflow.keras.losses.X``,
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -598,7 +599,7 @@ def canonical(qualname: str) -> str:
         leaf = qualname[len("tensorflow.losses.") :]
         if leaf[:1].isupper() or leaf in _KERAS_LOSS_NAMES:
             return "keras.losses." + leaf
-    if qualname.startswith("keras.layers.activation."):  # keras 2 module path
+    if qualname.startswith(KERAS_LAYER_SUBMODULES):  # keras 2 module paths
         return "keras.layers." + qualname.rsplit(".", 1)[1]
     if qualname.startswith("keras.metrics.") and qualname.endswith("crossentropy"):
         return qualname  # metrics share loss names but are not losses
@@ -916,3 +917,134 @@ def _register(*groups: tuple[Api, ...]) -> None:
 
 
 _register(PROBABILITY_SINKS, PROBABILITY_SINK_CLASSES)
+
+
+# === Keras models and dense layers (LGT006, LGT012) ================================
+# Facts for reading a model's structure: which layers have an output width and an
+# activation argument, which classes build Keras models, what ``compile(loss=...)``
+# strings mean, and which softmax spellings normalise the last axis by default.
+# Sources: API-FACTS.md §4 (Keras 2 tf_keras 2.21, Keras 3.15), torch/nn/modules/linear.py,
+# tensorflow/python/layers/core.py (TF1 ``tf.layers.dense``), tf.contrib.layers.
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer with an output width: ``Dense(units, activation)``, ``nn.Linear(in, out)``.
+
+    ``call_input`` is set for the TF1 functions that build and apply the layer in one
+    call (``tf.layers.dense(inputs, units, ...)``); ``default_activation`` is what an
+    absent activation argument means (``None``: linear).
+    """
+
+    names: tuple[str, ...]
+    framework: str
+    display: str
+    units: Optional[Param]  # None: the width is not on the last axis for sure
+    activation: Optional[Param] = None
+    default_activation: Optional[str] = None
+    call_input: Optional[Param] = None
+
+
+LAYERS: tuple[Layer, ...] = (
+    Layer(("keras.layers.Dense",), "keras", "Dense", _p("units", 0), _p("activation", 1)),
+    Layer(("torch.nn.Linear",), "torch", "nn.Linear", _p("out_features", 1)),
+    Layer(("tensorflow.layers.dense",), "tensorflow", "tf.layers.dense", _p("units", 1),
+          _p("activation", 2), call_input=_p("inputs", 0)),
+    Layer(("tensorflow.layers.Dense",), "tensorflow", "tf.layers.Dense", _p("units", 0),
+          _p("activation", 1)),
+    # tf.contrib.layers.fully_connected(inputs, num_outputs, activation_fn=tf.nn.relu)
+    Layer(("tensorflow.contrib.layers.fully_connected",
+           "tensorflow.contrib.slim.fully_connected"), "tensorflow",
+          "tf.contrib.layers.fully_connected", _p("num_outputs", 1), _p("activation_fn", 2),
+          default_activation="relu", call_input=_p("inputs", 0)),
+    # Convolutions end segmentation models; their filters are the channel axis, which
+    # is the last one only with channels_last, so they carry no width for LGT012.
+    Layer(("keras.layers.Conv1D", "keras.layers.Conv2D", "keras.layers.Conv3D",
+           "keras.layers.Conv1DTranspose", "keras.layers.Conv2DTranspose",
+           "keras.layers.Conv3DTranspose"), "keras", "Conv", None, _p("activation", None)),
+)  # fmt: skip
+
+LAYERS_BY_NAME: dict[str, Layer] = {name: layer for layer in LAYERS for name in layer.names}
+
+# Activation identifiers that mean "no activation" (Keras ``activation="linear"``).
+LINEAR_ACTIVATION_STRINGS = frozenset({"linear"})
+LINEAR_ACTIVATIONS = frozenset({"keras.activations.linear"})
+
+# Softmax spellings whose axis defaults to the last one (``tf.nn.softmax(x)``,
+# ``layers.Softmax()``, ``Activation("softmax")``); torch's implicit dim is not.
+SOFTMAX_LAST_AXIS_DEFAULT = frozenset(
+    {
+        "tensorflow.nn.softmax", "tensorflow.math.softmax", "keras.activations.softmax",
+        "keras.ops.softmax", "keras.layers.Softmax", "keras.layers.Activation",
+        "jax.nn.softmax",
+    }
+)  # fmt: skip
+
+# Classes that build a Keras model: functional ``Model(inputs, outputs)`` and the
+# base class of subclassed models; ``Sequential`` is in CONTAINERS.
+KERAS_MODEL_CLASSES = frozenset({"keras.Model", "keras.models.Model"})
+KERAS_SEQUENTIAL = frozenset(n for api in CONTAINERS if api.framework == "keras" for n in api.names)
+KERAS_MODEL_OUTPUTS = _p("outputs", 1, "output")  # Keras 1 spelled it output=
+KERAS_SEQUENTIAL_LAYERS = _p("layers", 0)
+KERAS_COMPILE_LOSS = _p("loss", 1)  # compile(optimizer, loss, ...)
+# Subclassed models that override these compute their own loss: compile(loss=) may
+# not be what trains them.
+KERAS_LOSS_OVERRIDES = frozenset({"train_step", "compute_loss"})
+# A Sequential grows by ``model.add(layer)``; these methods (on the model or one of
+# its layers) leave its final activation alone.
+KERAS_MODEL_READERS = frozenset(
+    {
+        "summary", "build", "count_params", "get_config", "to_json", "get_layer",
+        "compile", "fit", "fit_generator", "evaluate", "evaluate_generator", "predict",
+        "predict_generator", "predict_on_batch", "train_on_batch", "test_on_batch",
+        "save", "save_weights", "load_weights", "get_weights", "set_weights",
+    }
+)  # fmt: skip
+# Attributes that may be assigned on a model or its layers without changing what the
+# model outputs (``model.layers[0].trainable = False``).
+KERAS_MODEL_SETTABLE = frozenset({"trainable"})
+# Functions that only look at a model passed to them (builtins by their bare name).
+KERAS_MODEL_VIEWERS = frozenset(
+    {"print", "len", "keras.utils.plot_model", "keras.utils.vis_utils.plot_model"}
+)
+
+# ``compile(loss="...")`` strings and loss functions, by the loss class they mean
+# (a string or function always means from_logits=False; keras.losses.get also
+# accepts the class names).
+_CCE = "keras.losses.CategoricalCrossentropy"
+_SCCE = "keras.losses.SparseCategoricalCrossentropy"
+_BCE = "keras.losses.BinaryCrossentropy"
+_BFCE = "keras.losses.BinaryFocalCrossentropy"
+_CFCE = "keras.losses.CategoricalFocalCrossentropy"
+KERAS_LOSS_CLASS: dict[str, str] = {
+    "categorical_crossentropy": _CCE,
+    "sparse_categorical_crossentropy": _SCCE,
+    "binary_crossentropy": _BCE,
+    "binary_focal_crossentropy": _BFCE,
+    "categorical_focal_crossentropy": _CFCE,
+    "CategoricalCrossentropy": _CCE,
+    "SparseCategoricalCrossentropy": _SCCE,
+    "BinaryCrossentropy": _BCE,
+    "BinaryFocalCrossentropy": _BFCE,
+    "CategoricalFocalCrossentropy": _CFCE,
+    "keras.losses.categorical_crossentropy": _CCE,
+    "keras.losses.sparse_categorical_crossentropy": _SCCE,
+    "keras.losses.binary_crossentropy": _BCE,
+    "keras.losses.binary_focal_crossentropy": _BFCE,
+    "keras.losses.categorical_focal_crossentropy": _CFCE,
+    "keras.backend.categorical_crossentropy": _CCE,
+    "keras.backend.sparse_categorical_crossentropy": _SCCE,
+    "keras.backend.binary_crossentropy": _BCE,
+}
+
+# Hugging Face TF models with a task head (``TFAutoModelForSequenceClassification``,
+# ``TFBertForMaskedLM``...) return logits, "scores before SoftMax" (API-FACTS §7);
+# built by a loader classmethod or the constructor.
+HF_TF_HEAD_MODEL = re.compile(r"transformers\.(?:[\w.]+\.)?TF\w*For\w+")
+HF_MODEL_LOADERS = frozenset({"from_pretrained", "from_config"})
+
+# Old Keras module paths that re-export the layers (``from keras.layers.core import
+# Dense``); canonical() folds them onto ``keras.layers.X``.
+KERAS_LAYER_SUBMODULES = (
+    "keras.layers.core.", "keras.layers.activation.", "keras.layers.convolutional.",
+)  # fmt: skip

@@ -10,10 +10,11 @@ for a fix. It never guesses: whatever it cannot prove is ``UNKNOWN``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
@@ -35,6 +36,9 @@ from logitlint.analysis.kinds import (
     Wrap,
 )
 from logitlint.analysis.scopes import POSSIBLY_UNBOUND, Binding, Site, SymbolTable
+
+if TYPE_CHECKING:
+    from logitlint.analysis.keras_models import KerasModels
 
 # Where a file never imports the framework (a notebook fragment, a pasted snippet),
 # these conventional aliases stand in for the import.
@@ -127,6 +131,13 @@ class Analysis:
 
     def site(self, stmt: cst.CSTNode) -> Optional[Site]:
         return self.symbols.sites.get(id(stmt))
+
+    @functools.cached_property
+    def keras(self) -> KerasModels:
+        """Model structure (final layers, compiled losses), built on first use."""
+        from logitlint.analysis.keras_models import KerasModels
+
+        return KerasModels(self)
 
     # --- names ------------------------------------------------------------------
 
