@@ -149,6 +149,8 @@ def unwrap_edit(
     prov = value.provenance
     if prov is None or value.ambiguous or prov.api.role is Role.SINK:
         return None
+    if prov.complement:  # `1 - sigmoid(x)`: the node to replace is not the producer
+        return None
     replacement = pre_activation(module, prov)
     if not value.via_variable:
         return NodeEdit(prov.producer, replacement)
