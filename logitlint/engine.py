@@ -239,11 +239,19 @@ def _lint_module(
     if not context.reports:
         return result
     noqa = noqa_map(text)
+    emitted: list[tuple[Report, Diagnostic]] = []
     for rule, report in context.reports:
         diagnostic = _diagnostic(context, rule, report, filename)
         rows = (diagnostic.location.row, diagnostic.noqa_row or diagnostic.location.row)
         if not is_suppressed(noqa, rule.code, rows):
-            result.diagnostics.append(diagnostic)
+            emitted.append((report, diagnostic))
+    # Only an emitted finding supersedes: a suppressed LGT003 leaves its LGT002 visible.
+    superseded = {(code, id(node)) for report, _ in emitted for code, node in report.supersedes}
+    result.diagnostics.extend(
+        diagnostic
+        for report, diagnostic in emitted
+        if (diagnostic.code, id(report.node)) not in superseded
+    )
     return result
 
 
