@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
@@ -26,6 +26,9 @@ from logitlint.analysis.kinds import (
     Wrap,
 )
 from logitlint.analysis.scopes import POSSIBLY_UNBOUND, Binding, Site, SymbolTable
+
+if TYPE_CHECKING:
+    from logitlint.analysis.expressions import Expressions
 
 # Where a file never imports the framework (a notebook fragment, a pasted snippet),
 # these conventional aliases stand in for the import.
@@ -73,6 +76,16 @@ class Analysis:
         self._binding_values: dict[int, Value] = {}
         self._in_progress: set[int] = set()
         self._depth = 0
+        self._expressions: Optional[Expressions] = None
+
+    @property
+    def expressions(self) -> Expressions:
+        """Formulas across statements (reductions, sums of products); built on first use."""
+        if self._expressions is None:
+            from logitlint.analysis.expressions import Expressions
+
+            self._expressions = Expressions(self)
+        return self._expressions
 
     def site(self, stmt: cst.CSTNode) -> Optional[Site]:
         return self.symbols.sites.get(id(stmt))
@@ -436,15 +449,18 @@ class Analysis:
                         continue
                     if self.symbols.defining_scope(name, site.scope) is not scope:
                         continue
-                    bound = cat.canonical(binding.qualname)
-                    if target == bound:
-                        text = name
-                    elif target.startswith(bound + "."):
-                        text = name + target[len(bound) :]
-                    else:
-                        continue
-                    if best is None or len(text) < len(best):
-                        best = text
+                    # A module alias canonicalises as a prefix: `import
+                    # tensorflow.compat.v1 as tf` names `tensorflow.` (trailing dot).
+                    as_module = cat.canonical(binding.qualname + ".")[:-1]
+                    for bound in {cat.canonical(binding.qualname), as_module}:
+                        if target == bound:
+                            text = name
+                        elif target.startswith(bound + "."):
+                            text = name + target[len(bound) :]
+                        else:
+                            continue
+                        if best is None or len(text) < len(best):
+                            best = text
             scope = scope.parent
         if best is not None:
             return Spelling(best)
