@@ -381,7 +381,7 @@ def stable_form(
     if qualname is None:
         return None
     exp = found.exp
-    x = _one_line(module, exp.argument)
+    x = _one_line(module, exp.argument.with_changes(lpar=[], rpar=[]))  # an argument now
     exact = _usable_here(analysis, exp.argument, exp.site, site)
     if found.form == "softplus":
         text = f"{_NAME}(0, {x})" if framework == "numpy" else f"{_NAME}({x})"

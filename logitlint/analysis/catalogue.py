@@ -625,7 +625,9 @@ def lookup(qualname: Optional[str]) -> Optional[Api]:
 
 # Words that must occur in a file for any catalogued producer to be reachable: the
 # prefilter's evidence (a producer is always spelled out somewhere in the file).
-PRODUCER_WORDS = ("softmax", "sigmoid", "expit")
+# "exp(" stands for a softmax written by hand (exp(x) / sum(exp(x))), a producer
+# too; spelled with the parenthesis so that "expand" or "experiment" do not count.
+PRODUCER_WORDS = ("softmax", "sigmoid", "expit", "exp(")
 
 
 # ==================================================================================
@@ -842,6 +844,13 @@ AXIS_KEYWORD = {"torch": "dim", "tensorflow": "axis", "jax": "axis", "keras": "a
                 "numpy": "axis"}  # fmt: skip
 KEEPDIMS_KEYWORD = {"torch": "keepdim", "tensorflow": "keepdims", "jax": "keepdims",
                     "keras": "keepdims", "numpy": "keepdims"}  # fmt: skip
+
+
+# The producer behind ``exp(x) / sum(exp(x))`` written by hand: probabilities like
+# any softmax's, but with no call to rewrite (no log form, no framework function).
+MANUAL_SOFTMAX = Api(
+    ("<exp(x) / sum(exp(x))>",), Role.PRODUCER, "numpy", "exp(x) / sum(exp(x))", Kind.PROBS, _X
+)
 
 
 def expression_api(qualname: Optional[str]) -> Optional[ExprApi]:

@@ -29,7 +29,7 @@ import libcst as cst
 from logitlint.analysis import catalogue as cat
 from logitlint.analysis.calls import argument, int_literal, literal_bool, number_literal
 from logitlint.analysis.catalogue import ExprApi, Op, Role, expression_api
-from logitlint.analysis.kinds import PROBABILITY_KINDS, Kind, Value, Wrap
+from logitlint.analysis.kinds import PROBABILITY_KINDS, UNKNOWN, Kind, Provenance, Value, Wrap
 from logitlint.analysis.scopes import Binding, Site
 
 if TYPE_CHECKING:
@@ -623,7 +623,24 @@ class Expressions:
         local = shadowed if exp.site is site else _NO_SHADOW
         if self.bounded_above(exp.argument, exp.site, local) or self.guarded(node, site):
             return None
+        if self._only_when_empty(exp.argument, exp.site):
+            return None
         return found
+
+    def softmax_value(
+        self, node: cst.BinaryOperation, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+    ) -> Value:
+        """``exp(x) / sum(exp(x))``, shifted or not, holds probabilities.
+
+        The provenance points at the ``exp`` call; the value is marked ambiguous so
+        that no rule rewrites it as if it were a library softmax.
+        """
+        found = self._softmax(node, site, shadowed)
+        if found is None:
+            return UNKNOWN
+        exp = found.exp
+        prov = Provenance(exp.call, exp.argument, cat.MANUAL_SOFTMAX, site=exp.site)
+        return Value(Kind.PROBS, prov, via_variable=True, ambiguous=True)
 
     def _softmax(
         self, node: cst.BinaryOperation, site: Site, shadowed: frozenset[str]
@@ -780,7 +797,46 @@ class Expressions:
                 return True  # exp(log(p) / T): re-weighting probabilities, p ** (1/T)
             return self._bounded_call(expr, site, depth)
         if isinstance(expr, cst.Subscript):
-            return self.bounded_above(expr.value, site, depth=depth + 1)
+            return self._masked_below(expr, site) or self.bounded_above(
+                expr.value, site, depth=depth + 1
+            )
+        return False
+
+    def _masked_below(self, expr: cst.Subscript, site: Site) -> bool:
+        """``x[mask]`` with ``mask = x * beta <= threshold``: only the capped elements."""
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return False
+        mask, _ = self.resolve(expr.slice[0].slice.value, site)
+        return (
+            isinstance(mask, cst.Comparison)
+            and len(mask.comparisons) == 1
+            and isinstance(mask.comparisons[0].operator, (cst.LessThan, cst.LessThanEqual))
+        )
+
+    def _only_when_empty(self, expr: cst.BaseExpression, site: Site) -> bool:
+        """The statement runs under ``if x.numel() == 0:`` (or ``x.size == 0``,
+        ``len(x) == 0``) for the exponentiated ``x``: there is nothing to overflow."""
+        code = self.analysis.module.code_for_node
+        wanted = _squash(code(expr))
+        for block, tag in site.path:
+            statement = self.symbols.sites.get(block)
+            test = getattr(statement.node, "test", None) if statement is not None else None
+            if tag != "body" or not isinstance(test, cst.Comparison):
+                continue
+            if len(test.comparisons) != 1 or number_literal(test.comparisons[0].comparator) != 0:
+                continue
+            if not isinstance(test.comparisons[0].operator, cst.Equal):
+                continue
+            size = test.left
+            if isinstance(size, cst.Call):
+                if isinstance(size.func, cst.Attribute) and size.func.attr.value == "numel":
+                    size = size.func.value
+                elif _leaf(size.func) == "len" and size.args:
+                    size = size.args[0].value
+            elif isinstance(size, cst.Attribute) and size.attr.value == "size":
+                size = size.value
+            if _squash(code(size)) == wanted:
+                return True
         return False
 
     def _bounded_binary(self, expr: cst.BinaryOperation, site: Site, depth: int) -> bool:
