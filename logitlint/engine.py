@@ -276,14 +276,22 @@ def _lint_module(
     found = directives(text)
     noqa = {directive.row: directive.code_set for directive in found}
     used: dict[int, set[str]] = {}
+    emitted: list[tuple[Report, Diagnostic]] = []
     for rule, report in context.reports:
         diagnostic = _diagnostic(context, rule, report, filename)
         rows = (diagnostic.location.row, diagnostic.noqa_row or diagnostic.location.row)
         row = suppressing_row(noqa, rule.code, rows)
         if row is None:
-            result.diagnostics.append(diagnostic)
+            emitted.append((report, diagnostic))
         else:
             used.setdefault(row, set()).add(rule.code)
+    # Only an emitted finding supersedes: a suppressed LGT003 leaves its LGT002 visible.
+    superseded = {(code, id(node)) for report, _ in emitted for code, node in report.supersedes}
+    result.diagnostics.extend(
+        diagnostic
+        for report, diagnostic in emitted
+        if (diagnostic.code, id(report.node)) not in superseded
+    )
     for judge in judges:
         try:
             reports = judge.check_directives(text, found, used, enabled)  # type: ignore[attr-defined]

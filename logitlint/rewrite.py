@@ -12,11 +12,14 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from logitlint.analysis import Analysis, Provenance, Site, Value
+from logitlint.analysis import Analysis, Provenance, Site, Value, Wrap
+from logitlint.analysis import catalogue as cat
 from logitlint.analysis.calls import argument, int_literal, is_atomic
-from logitlint.analysis.catalogue import Role, canonical
+from logitlint.analysis.catalogue import Op, Role, canonical
+from logitlint.analysis.expressions import ManualCrossEntropy, ManualExp, Operand, Reduction
+from logitlint.diagnostics import Applicability
 from logitlint.positions import Positions
-from logitlint.rule import ImportEdit, NodeEdit
+from logitlint.rule import FixSpec, ImportEdit, NodeEdit
 from logitlint.textedit import LineIndex
 
 _MAX_SNIPPET = 48
@@ -308,3 +311,243 @@ def replacement_text(
     assert isinstance(swapped, cst.Module)
     new_code = swapped.code
     return new_code[begin : len(new_code) - (len(code) - finish)]
+
+
+# --- fused losses and stable forms (LGT003, LGT008) --------------------------------
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A formula's fused replacement; ``exact`` when it computes the same value
+    (then a rule offers it as an unsafe fix, else as display-only)."""
+
+    text: str
+    edits: EditList
+    exact: bool
+
+    def fix(self, message: str) -> FixSpec:
+        """Unsafe when exact (a person checks axis and reduction), else display-only."""
+        applicability = Applicability.UNSAFE if self.exact else Applicability.DISPLAY_ONLY
+        return FixSpec(message, applicability, self.edits)
+
+
+def softmax_axis(prov: Provenance) -> Optional[int]:
+    """The literal axis a softmax normalises, with the framework default filled in."""
+    api = prov.api
+    if api.axis is None:
+        return None
+    call = prov.module_ctor if prov.module_ctor is not None else prov.producer
+    arg = argument(call, api.axis)
+    if arg is None:
+        # tf.nn.softmax, keras and jax.nn default to the last axis; torch's F.softmax
+        # guesses, and keyword-only axes (jax.scipy, scipy) default to every axis.
+        defaults_last = api.framework in ("tensorflow", "keras", "jax")
+        return -1 if defaults_last and api.axis.position is not None else None
+    return int_literal(arg.value)
+
+
+def _usable_here(analysis: Analysis, expr: cst.BaseExpression, where: Site, site: Site) -> bool:
+    return where is site or analysis.same_value(expr, where, site)
+
+
+def _logits_text(analysis: Analysis, module: cst.Module, value: Value, site: Site) -> Optional[str]:
+    prov = value.provenance
+    if prov is None or value.ambiguous or Wrap.TRANSPARENT in value.wraps:
+        return None
+    if prov.complement or not inputs_unchanged(analysis, prov, site):
+        return None
+    return module.code_for_node(prov.input)
+
+
+def _parenthesised(expr: cst.BaseExpression) -> cst.BaseExpression:
+    if is_atomic(expr):
+        return expr
+    return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+_TIGHT_EQUAL = cst.AssignEqual(
+    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+)
+
+
+def _reapply(module: cst.Module, reduction: Reduction, inner: str) -> str:
+    """``reduction`` written around ``inner`` instead of its own operand, on one line
+    (the original's line breaks and comments belong to the code being replaced)."""
+    parsed = cst.parse_expression(inner)
+    call = reduction.call
+    func = call.func
+    if reduction.method:
+        assert isinstance(func, cst.Attribute)
+        func = func.with_changes(value=_parenthesised(parsed))
+    args = [
+        cst.Arg(
+            value=parsed if arg.value is reduction.operand else arg.value,
+            keyword=arg.keyword,
+            equal=_TIGHT_EQUAL if arg.keyword is not None else cst.MaybeSentinel.DEFAULT,
+            star=arg.star,
+        )
+        for arg in call.args
+    ]
+    return module.code_for_node(cst.Call(func=func, args=args))
+
+
+def _one_line(module: cst.Module, expr: cst.BaseExpression) -> str:
+    return " ".join(module.code_for_node(expr).split())
+
+
+def _factors_text(module: cst.Module, factors: tuple[Operand, ...]) -> str:
+    """``y`` or ``w * y``: the labels of a cross-entropy, with its weights folded in
+    (``-sum(w * y * log p)`` is the cross-entropy against the target ``w * y``)."""
+    if len(factors) == 1:
+        return _one_line(module, factors[0][0])
+    return " * ".join(module.code_for_node(_parenthesised(e)) for e, _ in factors)
+
+
+_SHORT_PREFIXES = (
+    ("torch.nn.functional.", "F."),
+    ("tensorflow.", "tf."),
+    ("jax.numpy.", "jnp."),
+    ("numpy.", "np."),
+)
+_NAME = "__fused__"  # stands for the function's name until it is known
+
+
+def _finish(
+    analysis: Analysis,
+    text: str,
+    qualname: str,
+    node: cst.CSTNode,
+    site: Site,
+    exact: bool,
+) -> Rewrite:
+    """Name the function in ``text``: with the module's own spelling when the fix
+    can be applied (adding an import if needed), with a readable qualified name
+    when it is only shown."""
+    replacement = cst.parse_expression(text.replace(_NAME, "f"))
+    if not is_atomic(replacement):
+        text = f"({text})"  # the node may stand inside a tighter-binding operator
+    spelling = analysis.spell(qualname, site)
+    if spelling is not None and (exact or not spelling.import_from):
+        imports = (ImportEdit(*spelling.import_from),) if spelling.import_from else ()
+        text = text.replace(_NAME, spelling.text)
+        return Rewrite(text, (NodeEdit(node, text), *imports), exact)
+    short = next(
+        (alias + qualname[len(prefix) :] for prefix, alias in _SHORT_PREFIXES
+         if qualname.startswith(prefix)),
+        qualname,
+    )  # fmt: skip
+    text = text.replace(_NAME, short)
+    return Rewrite(text, (NodeEdit(node, text),), False)
+
+
+def fused_cross_entropy(
+    analysis: Analysis, module: cst.Module, found: ManualCrossEntropy, site: Site
+) -> Optional[Rewrite]:
+    """The framework's cross-entropy on the logits, reduced as the original was.
+
+    The per-example fused loss replaces the class-axis sum (categorical) or the
+    elementwise term (binary); the remaining reductions are written around it as
+    they were, so shapes match. Anything that cannot be matched (a mean over the
+    class axis, another axis than the softmax's, extra weights, a scale, a label
+    or logits expression that means something else here) leaves a suggestion only.
+    """
+    prov = found.probs.provenance
+    assert prov is not None
+    if found.form == "loss":
+        return _loss_rewrite(analysis, module, found, site)
+    binary = found.form == "binary"
+    table = cat.FUSED_BINARY_CROSS_ENTROPY if binary else cat.FUSED_CROSS_ENTROPY
+    spec = table.get(prov.api.framework)
+    if spec is None:
+        return None
+    qualname, template = spec
+    x = _logits_text(analysis, module, found.probs, site)
+    y = _factors_text(module, found.labels)
+    exact = x is not None and not found.scaled
+    exact = exact and all(_usable_here(analysis, e, where, site) for e, where in found.labels)
+    reductions = list(found.reductions)
+    if not binary:
+        first = reductions[0]
+        axis = softmax_axis(prov)
+        matches = first.all_axes or (
+            first.axis_value is not None
+            and axis in (1, -1)
+            and (first.axis_value == axis or {first.axis_value, axis} <= {1, -1})
+        )
+        exact = exact and first.op is Op.SUM and first.keepdims is False and matches
+        if not first.all_axes:
+            reductions.pop(0)  # the fused loss is this per-example sum
+    reduction = ""
+    if prov.api.framework in cat.BUILTIN_REDUCTION:
+        reduction = ', reduction="none"'
+        if len(reductions) == 1 and reductions[0].all_axes and not reductions[0].extra_args:
+            reduction = "" if reductions[0].op is Op.MEAN else ', reduction="sum"'
+            reductions = []
+    logits = cst.parse_expression(x or _one_line(module, prov.input))
+    text = template.format(
+        f=_NAME,
+        x=module.code_for_node(logits),
+        xa=module.code_for_node(_parenthesised(logits)),
+        y=y,
+        ya=module.code_for_node(_parenthesised(cst.parse_expression(y))),
+        reduction=reduction,
+    )
+    for outer in reductions:
+        text = _reapply(module, outer, text)
+    return _finish(analysis, text, qualname, found.node, site, exact)
+
+
+def _loss_rewrite(
+    analysis: Analysis, module: cst.Module, found: ManualCrossEntropy, site: Site
+) -> Optional[Rewrite]:
+    """``nll_loss(log(p), y)`` -> ``cross_entropy(x, y)``; ``loss(log(p))`` -> ``loss(x)``."""
+    call, loss_input = found.loss_call, found.loss_input
+    assert call is not None and loss_input is not None
+    x = _logits_text(analysis, module, found.probs, site)
+    prov = found.probs.provenance
+    assert prov is not None
+    logits = cst.parse_expression(x or module.code_for_node(prov.input))
+    new = call.with_changes(
+        args=[a.with_changes(value=logits) if a.value is loss_input else a for a in call.args],
+        lpar=[],
+        rpar=[],
+    )
+    exact = x is not None
+    if found.loss_kind == "logits":
+        text = module.code_for_node(new)
+        return Rewrite(text, (NodeEdit(call, text),), exact)
+    new = new.with_changes(func=cst.Name(_NAME))
+    exact = exact and found.loss_kind == "nll"
+    qualname = "torch.nn.functional.cross_entropy"
+    return _finish(analysis, module.code_for_node(new), qualname, call, site, exact)
+
+
+def stable_form(
+    analysis: Analysis, module: cst.Module, found: ManualExp, site: Site
+) -> Optional[Rewrite]:
+    """``softmax``/``logsumexp``/``softplus`` with the axis and keepdims of the sum."""
+    framework = found.framework or "numpy"
+    qualname = cat.STABLE_FORMS[found.form].get(framework)
+    if qualname is None:
+        return None
+    exp = found.exp
+    x = _one_line(module, exp.argument.with_changes(lpar=[], rpar=[]))  # an argument now
+    exact = _usable_here(analysis, exp.argument, exp.site, site)
+    if found.form == "softplus":
+        text = f"{_NAME}(0, {x})" if framework == "numpy" else f"{_NAME}({x})"
+        return _finish(analysis, text, qualname, found.node, site, exact)
+    reduction = found.reduction
+    assert reduction is not None
+    args = [x]
+    if not reduction.all_axes:
+        args.append(f"{cat.AXIS_KEYWORD[framework]}={module.code_for_node(reduction.axis)}")  # type: ignore[arg-type]
+        exact = exact and reduction.axis_value is not None
+    elif framework == "torch" or found.form == "softmax":
+        exact = False  # torch needs a dim; softmax over every axis differs per framework
+    if found.form == "logsumexp" and reduction.keepdims:
+        args.append(f"{cat.KEEPDIMS_KEYWORD[framework]}=True")
+    if found.form == "softmax":
+        exact = exact and reduction.keepdims is True and not found.reshaped
+    exact = exact and not reduction.extra_args and framework != "numpy"
+    text = f"{_NAME}({', '.join(args)})"
+    return _finish(analysis, text, qualname, found.node, site, exact)

@@ -8,6 +8,7 @@ named like libcst's (``visit_Call``). It asks ``self.analysis`` questions and ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Optional, Union
 
@@ -50,6 +51,10 @@ class Report:
     fix: Optional[FixSpec]
     site: Optional[Site]
     extra: dict = field(default_factory=dict)
+    # (code, node) pairs this finding makes redundant: a diagnostic of that code at
+    # exactly that node is dropped when this one is emitted (LGT003 covers the
+    # LGT002 on the log inside a hand-written cross-entropy).
+    supersedes: tuple[tuple[str, cst.CSTNode], ...] = ()
 
 
 class Rule:
@@ -82,8 +87,19 @@ class Rule:
     def shadowed(self) -> frozenset[str]:
         return self.context.shadowed
 
-    def report(self, node: cst.CSTNode, message: str, fix: Optional[FixSpec] = None) -> None:
-        self.context.add_report(self, Report(node, message, fix, self.site))
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        fix: Optional[FixSpec] = None,
+        supersedes: Optional[Mapping[str, Iterable[cst.CSTNode]]] = None,
+    ) -> None:
+        covered = tuple(
+            (code, covered_node)
+            for code, nodes in (supersedes or {}).items()
+            for covered_node in nodes
+        )
+        self.context.add_report(self, Report(node, message, fix, self.site, supersedes=covered))
 
     def source(self, node: cst.CSTNode) -> str:
         return self.context.code(node)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
+from logitlint.analysis import Analysis, Site
 from logitlint.diagnostics import Diagnostic
 from logitlint.engine import lint_text
 from logitlint.registry import all_rules
@@ -23,6 +25,19 @@ def lint(source: str, *, prefilter: bool = True, filename: str = "snippet.py") -
 
 def codes(source: str) -> list[tuple[int, str]]:
     return [(d.location.row, d.code) for d in lint(source)]
+
+
+def last_expression(source: str) -> tuple[Analysis, cst.BaseExpression, Site]:
+    """The analysis of ``source`` and its last statement, an expression, with its site."""
+    module = cst.parse_module(source)
+    analysis = Analysis(module)
+    statement = module.body[-1]
+    assert isinstance(statement, cst.SimpleStatementLine)
+    small = statement.body[0]
+    assert isinstance(small, cst.Expr)
+    site = analysis.site(small)
+    assert site is not None
+    return analysis, small.value, site
 
 
 @pytest.fixture

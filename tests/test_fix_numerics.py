@@ -401,6 +401,17 @@ CASES: list[Case] = [*LGT001_CASES, *LGT002_CASES]
 # Rules whose fixes cannot be checked by running them, and why (shown in the report).
 NOT_VERIFIED: dict[str, str] = {
     "LGT100": "its fix only edits a noqa comment; there is no computation to compare",
+    "LGT009": "its fix is display-only (the right dim is a human's call); never applied",
+    # The rules below were merged in the session that wrote them; their fixes are
+    # checked by the golden files (text) but not yet by running the fixed code.
+    "LGT003": "not yet run: fused loss vs hand-written cross-entropy (next session)",
+    "LGT004": "not yet run: BCE-with-logits vs BCE on sigmoid (next session)",
+    "LGT005": "not yet run: nll_loss(log_softmax) vs nll_loss(softmax) (next session)",
+    "LGT006": "Keras model configuration; needs Keras, absent in CI (next session)",
+    "LGT008": "not yet run: softmax/logsumexp/softplus vs the manual forms (next session)",
+    "LGT010": "not yet run: argmax of logits vs argmax of softmax (next session)",
+    "LGT012": "Keras/torch model configuration: sigmoid head vs softmax head (next session)",
+    "LGT014": "not yet run: Loss()(a, b) vs Loss(a, b), which raises (next session)",
 }
 
 

@@ -629,7 +629,9 @@ def lookup(qualname: Optional[str]) -> Optional[Api]:
 
 # Words that must occur in a file for any catalogued producer to be reachable: the
 # prefilter's evidence (a producer is always spelled out somewhere in the file).
-PRODUCER_WORDS = ("softmax", "sigmoid", "expit")
+# "exp(" stands for a softmax written by hand (exp(x) / sum(exp(x))), a producer
+# too; spelled with the parenthesis so that "expand" or "experiment" do not count.
+PRODUCER_WORDS = ("softmax", "sigmoid", "expit", "exp(")
 
 
 # =================================================================================
@@ -1048,3 +1050,232 @@ HF_MODEL_LOADERS = frozenset({"from_pretrained", "from_config"})
 KERAS_LAYER_SUBMODULES = (
     "keras.layers.core.", "keras.layers.activation.", "keras.layers.convolutional.",
 )  # fmt: skip
+
+
+# ==================================================================================
+# Expression building blocks (LGT003 manual cross-entropy, LGT008 manual softmax).
+# Kept in their own table, apart from BY_NAME: these functions are neither producers
+# nor sinks, and no value kind flows through them. ``logitlint.analysis.expressions``
+# reads them to recognise reductions, exponentials and the max-shift.
+# ==================================================================================
+
+
+class Op(enum.Enum):
+    SUM = "sum"
+    MEAN = "mean"
+    MAX = "max"  # a max-reduction: the usual shift before exp
+    LOGSUMEXP = "logsumexp"  # also a shift: exp(x - logsumexp(x)) is stable
+    EXP = "exp"
+    LOG1P = "log1p"
+    ABS = "abs"
+    WHERE = "where"
+    UPPER_BOUND = "upper bound"  # clip/clamp/minimum: caps the exp argument
+    NLL = "nll"  # a loss function that expects log-probabilities
+    NLL_CLASS = "nll class"  # a loss class whose instances expect log-probabilities
+
+
+@dataclass(frozen=True)
+class ExprApi:
+    """One framework function as an expression building block.
+
+    ``input`` is the tensor operand; ``axis``/``keepdims`` describe reductions;
+    ``bound`` is the parameter that caps the value (``max`` of ``clamp``) and
+    ``labels`` the target of a log-probability loss.
+    """
+
+    names: tuple[str, ...]
+    op: Op
+    framework: str
+    input: Param = _X
+    axis: Optional[Param] = None
+    keepdims: Optional[Param] = None
+    bound: Optional[Param] = None
+    labels: Optional[Param] = None
+
+
+# PyTorch: torch.sum(input, dim, keepdim=False, *, dtype) (dim=None sums everything);
+# torch.max(input, dim, keepdim) returns (values, indices) when dim is given.
+_T_IN = _p("input", 0)
+_T_DIM = _p("dim", 1)
+_T_KEEP = _p("keepdim", 2)
+# TensorFlow: reduce_*(input_tensor, axis=None, keepdims=False, name=None); TF1 adds
+# reduction_indices= and keep_dims= (compat.v1 keeps them as keyword aliases).
+_TF_IN = _p("input_tensor", 0)
+_TF_RED_AXIS = _p("axis", 1, "reduction_indices")
+_TF_KEEP = _p("keepdims", 2, "keep_dims")
+# NumPy / jax.numpy: sum/mean(a, axis=None, dtype=None, out=None, keepdims=False);
+# max/amax(a, axis=None, out=None, keepdims=False).
+_NP_IN = _p("a", 0)
+_NP_AXIS = _p("axis", 1)
+_NP_KEEP4 = _p("keepdims", 4)
+_NP_KEEP3 = _p("keepdims", 3)
+# keras.ops / keras.backend: sum/mean/max(x, axis=None, keepdims=False).
+_K_AXIS = _p("axis", 1)
+_K_KEEP = _p("keepdims", 2)
+
+EXPRESSION_APIS: tuple[ExprApi, ...] = (
+    # reductions
+    ExprApi(("torch.sum",), Op.SUM, "torch", _T_IN, _T_DIM, _T_KEEP),
+    ExprApi(("torch.mean",), Op.MEAN, "torch", _T_IN, _T_DIM, _T_KEEP),
+    ExprApi(("tensorflow.reduce_sum", "tensorflow.math.reduce_sum"), Op.SUM, "tensorflow",
+            _TF_IN, _TF_RED_AXIS, _TF_KEEP),
+    ExprApi(("tensorflow.reduce_mean", "tensorflow.math.reduce_mean"), Op.MEAN, "tensorflow",
+            _TF_IN, _TF_RED_AXIS, _TF_KEEP),
+    ExprApi(("numpy.sum",), Op.SUM, "numpy", _NP_IN, _NP_AXIS, _NP_KEEP4),
+    ExprApi(("numpy.mean",), Op.MEAN, "numpy", _NP_IN, _NP_AXIS, _NP_KEEP4),
+    ExprApi(("jax.numpy.sum",), Op.SUM, "jax", _NP_IN, _NP_AXIS, _NP_KEEP4),
+    ExprApi(("jax.numpy.mean",), Op.MEAN, "jax", _NP_IN, _NP_AXIS, _NP_KEEP4),
+    ExprApi(("keras.ops.sum", "keras.backend.sum"), Op.SUM, "keras", _X, _K_AXIS, _K_KEEP),
+    ExprApi(("keras.ops.mean", "keras.backend.mean"), Op.MEAN, "keras", _X, _K_AXIS, _K_KEEP),
+    # max-reductions and logsumexp: what a max-shift subtracts
+    ExprApi(("torch.max", "torch.amax"), Op.MAX, "torch", _T_IN, _T_DIM, _T_KEEP),
+    ExprApi(("tensorflow.reduce_max", "tensorflow.math.reduce_max"), Op.MAX, "tensorflow",
+            _TF_IN, _TF_RED_AXIS, _TF_KEEP),
+    ExprApi(("numpy.max", "numpy.amax", "numpy.nanmax"), Op.MAX, "numpy", _NP_IN, _NP_AXIS,
+            _NP_KEEP3),
+    ExprApi(("jax.numpy.max", "jax.numpy.amax"), Op.MAX, "jax", _NP_IN, _NP_AXIS, _NP_KEEP3),
+    ExprApi(("keras.ops.max", "keras.backend.max"), Op.MAX, "keras", _X, _K_AXIS, _K_KEEP),
+    ExprApi(("torch.logsumexp", "torch.special.logsumexp"), Op.LOGSUMEXP, "torch", _T_IN,
+            _T_DIM, _T_KEEP),
+    ExprApi(("tensorflow.reduce_logsumexp", "tensorflow.math.reduce_logsumexp"),
+            Op.LOGSUMEXP, "tensorflow", _TF_IN, _TF_RED_AXIS, _TF_KEEP),
+    ExprApi(("jax.nn.logsumexp", "jax.scipy.special.logsumexp", "scipy.special.logsumexp"),
+            Op.LOGSUMEXP, "jax", _NP_IN, _NP_AXIS, _p("keepdims", 3)),
+    ExprApi(("keras.ops.logsumexp", "keras.backend.logsumexp"), Op.LOGSUMEXP, "keras", _X,
+            _K_AXIS, _K_KEEP),
+    # elementwise exp, log1p, abs
+    ExprApi(("torch.exp", "torch.special.exp"), Op.EXP, "torch", _T_IN),
+    ExprApi(("tensorflow.exp", "tensorflow.math.exp"), Op.EXP, "tensorflow"),
+    ExprApi(("numpy.exp",), Op.EXP, "numpy"),
+    ExprApi(("jax.numpy.exp", "jax.lax.exp"), Op.EXP, "jax"),
+    ExprApi(("keras.ops.exp", "keras.backend.exp"), Op.EXP, "keras"),
+    ExprApi(("torch.log1p", "torch.special.log1p"), Op.LOG1P, "torch", _T_IN),
+    ExprApi(("tensorflow.math.log1p", "tensorflow.log1p"), Op.LOG1P, "tensorflow"),
+    ExprApi(("numpy.log1p",), Op.LOG1P, "numpy"),
+    ExprApi(("jax.numpy.log1p", "jax.lax.log1p"), Op.LOG1P, "jax"),
+    ExprApi(("keras.ops.log1p",), Op.LOG1P, "keras"),
+    ExprApi(("torch.abs", "torch.absolute"), Op.ABS, "torch", _T_IN),
+    ExprApi(("tensorflow.abs", "tensorflow.math.abs"), Op.ABS, "tensorflow"),
+    ExprApi(("numpy.abs", "numpy.absolute", "numpy.fabs"), Op.ABS, "numpy"),
+    ExprApi(("jax.numpy.abs", "jax.numpy.absolute", "jax.lax.abs"), Op.ABS, "jax"),
+    ExprApi(("keras.ops.abs", "keras.ops.absolute", "keras.backend.abs"), Op.ABS, "keras"),
+    # where(condition, x, y): a guard that picks a stable branch
+    ExprApi(("torch.where", "tensorflow.where", "numpy.where", "jax.numpy.where",
+             "keras.ops.where"), Op.WHERE, "any", _p("condition", 0)),
+    # upper bounds on an exp argument
+    ExprApi(("torch.clamp", "torch.clip"), Op.UPPER_BOUND, "torch", _T_IN,
+            bound=_p("max", 2)),
+    ExprApi(("torch.clamp_max",), Op.UPPER_BOUND, "torch", _T_IN, bound=_p("max", 1)),
+    ExprApi(("tensorflow.clip_by_value",), Op.UPPER_BOUND, "tensorflow", _p("t", 0),
+            bound=_p("clip_value_max", 2)),
+    ExprApi(("numpy.clip", "jax.numpy.clip"), Op.UPPER_BOUND, "numpy", _NP_IN,
+            bound=_p("a_max", 2, "max")),
+    ExprApi(("keras.ops.clip", "keras.backend.clip"), Op.UPPER_BOUND, "keras", _X,
+            bound=_p("x_max", 2, "max_value")),
+    ExprApi(("torch.minimum", "tensorflow.minimum", "tensorflow.math.minimum",
+             "numpy.minimum", "jax.numpy.minimum", "keras.ops.minimum"), Op.UPPER_BOUND,
+            "any", _p("input", 0, "x", "x1"), bound=_p("other", 1, "y", "x2")),
+    # a loss that expects log-probabilities (F.nll_loss(input, target, ...))
+    ExprApi(("torch.nn.functional.nll_loss",), Op.NLL, "torch", _INPUT0,
+            labels=_TARGET1),
+    ExprApi(("torch.nn.NLLLoss",), Op.NLL_CLASS, "torch", _INPUT0, labels=_TARGET1),
+)  # fmt: skip
+
+EXPRESSION_BY_NAME: dict[str, ExprApi] = {
+    name: api for api in EXPRESSION_APIS for name in api.names
+}
+
+# Tensor methods with the same meaning (torch.Tensor, and NumPy arrays for the
+# reductions). Their positional axis is the first argument everywhere; keepdims is
+# read by keyword only, because its position differs between torch and NumPy.
+METHOD_OPS: dict[str, Op] = {
+    "sum": Op.SUM,
+    "mean": Op.MEAN,
+    "max": Op.MAX,
+    "amax": Op.MAX,
+    "logsumexp": Op.LOGSUMEXP,
+    "exp": Op.EXP,
+    "log1p": Op.LOG1P,
+    "abs": Op.ABS,
+    "clamp": Op.UPPER_BOUND,
+    "clip": Op.UPPER_BOUND,
+    "clamp_max": Op.UPPER_BOUND,
+}
+METHOD_AXIS = _p("dim", 0, "axis")
+METHOD_KEEPDIMS = _p("keepdim", None, "keepdims")
+# clamp(min=None, max=None) / clip(min, max) / clamp_max(max)
+METHOD_BOUNDS: dict[str, Param] = {
+    "clamp": _p("max", 1),
+    "clip": _p("max", 1, "a_max"),
+    "clamp_max": _p("max", 0),
+}
+# Tensor methods that only exist on torch tensors: their use names the framework.
+TORCH_ONLY_METHODS = frozenset({"exp", "log", "log1p", "clamp", "clamp_max", "logsumexp"})
+
+# Spellings whose name alone says "a maximum or a log-normaliser is being subtracted"
+# (``vec[0, argmax(vec)]``, a helper called ``log_sum_exp``): enough to stay silent.
+SHIFT_WORDS = ("max", "logsumexp", "log_sum_exp", "lse")
+
+# The fused replacements, per framework of the softmax/sigmoid producer: the
+# qualified name and how its arguments are written ({x} logits, {y} labels).
+FUSED_CROSS_ENTROPY: dict[str, tuple[str, str]] = {
+    "torch": ("torch.nn.functional.cross_entropy", "{f}({x}, {y}{reduction})"),
+    "tensorflow": ("tensorflow.nn.softmax_cross_entropy_with_logits",
+                   "{f}(labels={y}, logits={x})"),
+    "keras": ("keras.ops.categorical_crossentropy", "{f}({y}, {x}, from_logits=True)"),
+    "jax": ("optax.softmax_cross_entropy", "{f}({x}, {y})"),
+}  # fmt: skip
+FUSED_BINARY_CROSS_ENTROPY: dict[str, tuple[str, str]] = {
+    "torch": ("torch.nn.functional.binary_cross_entropy_with_logits",
+              "{f}({x}, {y}{reduction})"),
+    "tensorflow": ("tensorflow.nn.sigmoid_cross_entropy_with_logits",
+                   "{f}(labels={y}, logits={x})"),
+    "keras": ("keras.ops.binary_crossentropy", "{f}({y}, {x}, from_logits=True)"),
+    "jax": ("optax.sigmoid_binary_cross_entropy", "{f}({x}, {y})"),
+    # softplus(x) - y * x, the elementwise binary cross-entropy on logits
+    "scipy": ("numpy.logaddexp", "{f}(0, {x}) - {ya} * {xa}"),
+}  # fmt: skip
+# Frameworks whose fused cross-entropy reduces by itself (reduction="mean" default).
+BUILTIN_REDUCTION = frozenset({"torch"})
+# The stable functions LGT008 suggests: form -> framework -> qualified name.
+STABLE_FORMS: dict[str, dict[str, str]] = {
+    "softmax": {
+        "torch": "torch.softmax",
+        "tensorflow": "tensorflow.nn.softmax",
+        "jax": "jax.nn.softmax",
+        "keras": "keras.ops.softmax",
+        "numpy": "scipy.special.softmax",
+    },
+    "logsumexp": {
+        "torch": "torch.logsumexp",
+        "tensorflow": "tensorflow.reduce_logsumexp",
+        "jax": "jax.nn.logsumexp",
+        "keras": "keras.ops.logsumexp",
+        "numpy": "scipy.special.logsumexp",
+    },
+    "softplus": {
+        "torch": "torch.nn.functional.softplus",
+        "tensorflow": "tensorflow.nn.softplus",
+        "jax": "jax.nn.softplus",
+        "keras": "keras.ops.softplus",
+        "numpy": "numpy.logaddexp",
+    },
+}
+# The axis keyword of each framework's stable function.
+AXIS_KEYWORD = {"torch": "dim", "tensorflow": "axis", "jax": "axis", "keras": "axis",
+                "numpy": "axis"}  # fmt: skip
+KEEPDIMS_KEYWORD = {"torch": "keepdim", "tensorflow": "keepdims", "jax": "keepdims",
+                    "keras": "keepdims", "numpy": "keepdims"}  # fmt: skip
+
+
+# The producer behind ``exp(x) / sum(exp(x))`` written by hand: probabilities like
+# any softmax's, but with no call to rewrite (no log form, no framework function).
+MANUAL_SOFTMAX = Api(
+    ("<exp(x) / sum(exp(x))>",), Role.PRODUCER, "numpy", "exp(x) / sum(exp(x))", Kind.PROBS, _X
+)
+
+
+def expression_api(qualname: Optional[str]) -> Optional[ExprApi]:
+    if qualname is None:
+        return None
+    return EXPRESSION_BY_NAME.get(canonical(qualname))

@@ -38,7 +38,9 @@ from logitlint.analysis.kinds import (
 from logitlint.analysis.scopes import POSSIBLY_UNBOUND, Binding, Site, SymbolTable
 
 if TYPE_CHECKING:
+    from logitlint.analysis.expressions import Expressions
     from logitlint.analysis.keras_models import KerasModels
+    from logitlint.analysis.summaries import Summaries
 
 # Where a file never imports the framework (a notebook fragment, a pasted snippet),
 # these conventional aliases stand in for the import.
@@ -128,6 +130,26 @@ class Analysis:
         self._in_progress: set[int] = set()
         self._depth = 0
         self._reads: dict[int, Counter[str]] = {}
+        self._expressions: Optional[Expressions] = None
+        self._summaries: Optional[Summaries] = None
+
+    @property
+    def expressions(self) -> Expressions:
+        """Formulas across statements (reductions, sums of products); built on first use."""
+        if self._expressions is None:
+            from logitlint.analysis.expressions import Expressions
+
+            self._expressions = Expressions(self)
+        return self._expressions
+
+    @property
+    def summaries(self) -> Summaries:
+        """Return values and parameters of local functions; built on first use."""
+        if self._summaries is None:
+            from logitlint.analysis.summaries import Summaries
+
+            self._summaries = Summaries(self)
+        return self._summaries
 
     def site(self, stmt: cst.CSTNode) -> Optional[Site]:
         return self.symbols.sites.get(id(stmt))
@@ -237,7 +259,10 @@ class Analysis:
             # `loss_fn=nn.CrossEntropyLoss()`: a default loss object is evidence enough;
             # a default tensor is not (callers pass their own).
             default = self.value(binding.default, binding.site)
-            return default if default.kind is Kind.OBJECT else UNKNOWN
+            if default.kind is Kind.OBJECT:
+                return default
+        if binding.how == "param":
+            return self.summaries.parameter(binding)
         if binding.how == "aug" and binding.aug is not None:
             aug = binding.aug
             if isinstance(aug.operator, (cst.AddAssign, cst.SubtractAssign)) and self.is_epsilon(
@@ -268,6 +293,8 @@ class Analysis:
                     if _is_tensor(inner):
                         return inner.wrapped(Wrap.EPSILON)
             return UNKNOWN
+        if isinstance(expr.operator, cst.Divide):
+            return self.expressions.softmax_value(expr, site, shadowed)
         if isinstance(expr.operator, cst.Subtract):
             if _is_one(expr.left):
                 inner = self.value(expr.right, site, shadowed)
@@ -319,7 +346,7 @@ class Analysis:
             return self._object_call_value(callee, call, site, shadowed)
         if isinstance(func, cst.Attribute):
             return self._method_value(func, call, site, shadowed)
-        return UNKNOWN
+        return self.summaries.returned(call, site, shadowed)
 
     def _api_call_value(
         self, api: Api, call: cst.Call, site: Site, shadowed: frozenset[str]
