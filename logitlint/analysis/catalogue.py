@@ -853,6 +853,16 @@ MANUAL_SOFTMAX = Api(
 )
 
 
+# Decorators that compile or trace a function without changing what it returns or
+# who calls it: a decorated local function is still summarised (summaries.py).
+TRANSPARENT_DECORATORS = frozenset(
+    {
+        "tensorflow.function", "jax.jit", "torch.no_grad", "torch.inference_mode",
+        "torch.compile", "torch.jit.script",
+    }
+)  # fmt: skip
+
+
 def expression_api(qualname: Optional[str]) -> Optional[ExprApi]:
     if qualname is None:
         return None
