@@ -158,3 +158,28 @@ def unwrap_edit(
 
 
 EditList = tuple[Union[NodeEdit, ImportEdit], ...]
+
+
+def respell(
+    analysis: Analysis,
+    module: cst.Module,
+    callee: cst.BaseExpression,
+    target: str,
+    site: Site,
+) -> Optional[tuple[str, tuple[ImportEdit, ...]]]:
+    """How to call ``target`` in place of ``callee``: through the same module prefix
+    when ``callee`` has one (``F.binary_cross_entropy`` -> ``F.binary_cross_entropy_with_logits``,
+    ``nn.BCELoss`` -> ``nn.BCEWithLogitsLoss``), else as the module's imports allow."""
+    current = analysis.qualname(callee, site)
+    module_name, _, leaf = canonical(target).rpartition(".")
+    if (
+        isinstance(callee, cst.Attribute)
+        and current is not None
+        and current.rpartition(".")[0] == module_name
+    ):
+        return f"{module.code_for_node(callee.value)}.{leaf}", ()
+    spelling = analysis.spell(target, site)
+    if spelling is None:
+        return None
+    imports = (ImportEdit(*spelling.import_from),) if spelling.import_from else ()
+    return spelling.text, imports

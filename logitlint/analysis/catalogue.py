@@ -27,6 +27,10 @@ class Role(enum.Enum):
     LOG = "log"  # elementwise natural log
     WRAPPER = "wrapper"  # value-preserving: returns its tensor argument's kind
     CONTAINER = "container"  # nn.Sequential: its call returns the last layer's kind
+    PROB_SINK = "probability sink"  # f(..., probs, ...) expects probabilities
+    PROB_SINK_CLASS = "probability sink class"  # Cls(...)(probs, ...) expects probabilities
+    MODEL_WRAPPER = "model wrapper"  # DataParallel(model): calls the wrapped model
+    FIELD = "field"  # a field of a model's output object (``outputs.logits``)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class Api:
     wrap: Optional[Wrap] = None  # wrappers
     activation: Optional[Param] = None  # module producers whose kind is an argument
     fused: bool = False  # the activation is fused into a layer (Dense): nothing to unwrap
+    probs: Optional[Param] = None  # probability sinks: the probabilities parameter
+    logits_keyword: Optional[str] = None  # probability sinks: the keyword taking logits
+    logits_form: Optional[str] = None  # probability sinks: the with-logits counterpart
 
 
 def _p(name: str, position: Optional[int], *aliases: str) -> Param:
@@ -626,3 +633,198 @@ def lookup(qualname: Optional[str]) -> Optional[Api]:
 # Words that must occur in a file for any catalogued producer to be reachable: the
 # prefilter's evidence (a producer is always spelled out somewhere in the file).
 PRODUCER_WORDS = ("softmax", "sigmoid", "expit")
+
+
+# ==================================================================================
+# LGT007 / LGT011 / LGT013 section (rules-d): logits producers, probability sinks,
+# model classes and label producers. Kept together to make merges easy; rows that
+# other sections also define are to be deduplicated at merge.
+# ==================================================================================
+
+# --- logits producers: a linear layer's output is unnormalised scores -------------
+# (torch/nn/modules/linear.py; flax linen/nnx; haiku; TF1 tf.layers.dense, whose
+# activation defaults to None). Keras ``Dense`` is the row above: it is linear when
+# its activation is absent, ``None`` or ``"linear"``.
+
+LOGITS_PRODUCERS: tuple[Api, ...] = (
+    Api(("torch.nn.Linear", "torch.nn.LazyLinear", "torch.nn.modules.linear.Linear"),
+        Role.MODULE_PRODUCER, "torch", "nn.Linear", Kind.LOGITS),
+    Api(("flax.linen.Dense",), Role.MODULE_PRODUCER, "flax", "nn.Dense", Kind.LOGITS),
+    Api(("flax.nnx.Linear",), Role.MODULE_PRODUCER, "flax", "nnx.Linear", Kind.LOGITS),
+    Api(("haiku.Linear",), Role.MODULE_PRODUCER, "haiku", "hk.Linear", Kind.LOGITS),
+    Api(("tensorflow.layers.dense",), Role.PRODUCER, "tensorflow", "tf.layers.dense",
+        Kind.LOGITS, input=_p("inputs", 0), activation=_p("activation", 2), fused=True),
+)  # fmt: skip
+
+# Attributes of a model call's result that hold logits (Hugging Face ModelOutput:
+# "scores (before SoftMax)", transformers/modeling_outputs.py), also as dict keys.
+LOGITS_ATTRIBUTES = frozenset({"logits", "start_logits", "end_logits"})
+MODEL_OUTPUT_LOGITS = Api(("ModelOutput.logits",), Role.FIELD, "transformers", "model output")
+
+# Activation arguments that leave a fused layer linear (Dense(10, activation=None)).
+LINEAR_ACTIVATIONS = frozenset({"linear"})
+
+# --- probability sinks: parameters that expect probabilities ----------------------
+# torch.distributions (probs is the first parameter, or the second after
+# temperature/total_count; signatures from torch 2.13 ``inspect.signature``),
+# torch.multinomial (non-negative weights), BCE in probability space, TF1 log_loss.
+# Keras losses with ``from_logits`` false are the SINKS rows above.
+
+_PROBS0 = _p("probs", 0)
+_PROBS1 = _p("probs", 1)
+
+
+def _distribution(leaf: str, module: str, probs: Param) -> Api:
+    return Api(
+        (f"torch.distributions.{leaf}", f"torch.distributions.{module}.{leaf}"),
+        Role.PROB_SINK,
+        "torch",
+        f"torch.distributions.{leaf}",
+        probs=probs,
+        logits_keyword="logits",
+    )
+
+
+PROB_SINKS: tuple[Api, ...] = (
+    _distribution("Categorical", "categorical", _PROBS0),
+    _distribution("Bernoulli", "bernoulli", _PROBS0),
+    _distribution("OneHotCategorical", "one_hot_categorical", _PROBS0),
+    _distribution("OneHotCategoricalStraightThrough", "one_hot_categorical", _PROBS0),
+    _distribution("Geometric", "geometric", _PROBS0),
+    _distribution("ContinuousBernoulli", "continuous_bernoulli", _PROBS0),
+    _distribution("RelaxedOneHotCategorical", "relaxed_categorical", _PROBS1),
+    _distribution("RelaxedBernoulli", "relaxed_bernoulli", _PROBS1),
+    _distribution("Binomial", "binomial", _PROBS1),
+    _distribution("Multinomial", "multinomial", _PROBS1),
+    _distribution("NegativeBinomial", "negative_binomial", _PROBS1),
+    Api(("torch.multinomial",), Role.PROB_SINK, "torch", "torch.multinomial",
+        probs=_p("input", 0)),
+    Api(("torch.nn.functional.binary_cross_entropy",), Role.PROB_SINK, "torch",
+        "F.binary_cross_entropy", labels=_TARGET1, probs=_INPUT0,
+        logits_form="torch.nn.functional.binary_cross_entropy_with_logits"),
+    Api(("tensorflow.losses.log_loss",), Role.PROB_SINK, "tensorflow",
+        "tf.compat.v1.losses.log_loss", labels=_p("labels", 0),
+        probs=_p("predictions", 1)),
+)  # fmt: skip
+
+PROB_SINK_CLASSES: tuple[Api, ...] = (
+    Api(("torch.nn.BCELoss",), Role.PROB_SINK_CLASS, "torch", "nn.BCELoss",
+        labels=_TARGET1, probs=_INPUT0, logits_form="torch.nn.BCEWithLogitsLoss"),
+)  # fmt: skip
+
+# ``x.multinomial(n)``: the tensor method form of torch.multinomial.
+PROB_SINK_METHODS: dict[str, Api] = {
+    "multinomial": Api(("Tensor.multinomial",), Role.PROB_SINK, "torch", ".multinomial"),
+}
+
+# --- user model classes -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelBase:
+    """A framework base class whose subclasses are models called as ``model(x)``.
+
+    ``method`` is what such a call runs: ``forward`` for torch modules (and Lightning
+    modules, which are torch modules), ``call`` for Keras models and layers.
+    """
+
+    names: tuple[str, ...]
+    framework: str
+    method: str
+
+
+MODEL_BASES: tuple[ModelBase, ...] = (
+    ModelBase(("torch.nn.Module", "torch.nn.modules.module.Module"), "torch", "forward"),
+    ModelBase(
+        (
+            "pytorch_lightning.LightningModule",
+            "pytorch_lightning.core.LightningModule",
+            "pytorch_lightning.core.module.LightningModule",
+            "lightning.LightningModule",
+            "lightning.pytorch.LightningModule",
+            "lightning.pytorch.core.LightningModule",
+            "lightning.pytorch.core.module.LightningModule",
+        ),
+        "torch",
+        "forward",
+    ),
+    ModelBase(("keras.Model", "keras.models.Model", "keras.layers.Layer"), "keras", "call"),
+)
+MODEL_BASE_BY_NAME: dict[str, ModelBase] = {
+    name: base for base in MODEL_BASES for name in base.names
+}
+
+# Wrappers whose call runs the wrapped model's forward.
+MODEL_WRAPPERS: tuple[Api, ...] = (
+    Api(("torch.nn.DataParallel", "torch.nn.parallel.DataParallel",
+         "torch.nn.parallel.DistributedDataParallel", "torch.compile"),
+        Role.MODEL_WRAPPER, "torch", "nn.DataParallel", input=_p("module", 0, "model")),
+)  # fmt: skip
+
+# Methods of a model that return the model itself (``Net().to(device).eval()``).
+MODEL_PRESERVING_METHODS = frozenset(
+    {"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "eval", "train"}
+)
+# Methods that run the model's forward/call (``self.forward(x)``, ``model.call(x)``).
+MODEL_CALL_METHODS = frozenset({"forward", "call", "__call__"})
+
+# --- label producers: their output is labels (or a constant target), never a
+# prediction: one-hot encoders, and the constant targets of GAN and contrastive
+# losses (``bce(tf.ones_like(d_out), d_out)``, ``cross_entropy(sim, torch.arange(n))``).
+
+LABEL_PRODUCERS = frozenset(
+    {
+        "tensorflow.one_hot",
+        "torch.nn.functional.one_hot",
+        "jax.nn.one_hot",
+        "keras.utils.to_categorical",
+        "keras.ops.one_hot",
+        "keras.backend.one_hot",
+        "flax.training.common_utils.onehot",
+        "tensorflow.ones_like",
+        "tensorflow.zeros_like",
+        "tensorflow.fill",
+        "torch.ones_like",
+        "torch.zeros_like",
+        "torch.full_like",
+        "torch.ones",
+        "torch.zeros",
+        "torch.full",
+        "torch.arange",
+        "jax.numpy.ones_like",
+        "jax.numpy.zeros_like",
+        "jax.numpy.arange",
+        "numpy.ones_like",
+        "numpy.zeros_like",
+    }
+)
+
+_EXTRA_INDEX = _index(LOGITS_PRODUCERS, PROB_SINKS, PROB_SINK_CLASSES, MODEL_WRAPPERS)
+assert not set(_EXTRA_INDEX) & set(BY_NAME), "catalogue names defined twice"
+BY_NAME.update(_EXTRA_INDEX)
+
+
+def _leaf_words(*groups: tuple[Api, ...]) -> tuple[str, ...]:
+    """Lower-case leaf names of APIs: a file that uses one of them must spell it.
+
+    A name that contains another (``binary_cross_entropy`` / ``cross_entropy``) is
+    left out: the shorter one already keeps the file.
+    """
+    leaves = {n.rsplit(".", 1)[1].lower() for g in groups for a in g for n in a.names}
+    return tuple(sorted(w for w in leaves if not any(o != w and o in w for o in leaves)))
+
+
+# Losses whose argument order LGT011 checks (samplers take no labels).
+LOSS_APIS: tuple[Api, ...] = tuple(
+    api
+    for api in (*SINKS, *SINK_CLASSES, *PROB_SINKS, *PROB_SINK_CLASSES)
+    if api.labels is not None
+)
+LOSS_WORDS = _leaf_words(LOSS_APIS)
+# Every API that expects probabilities somewhere (LGT013's prefilter words).
+PROB_SINK_WORDS = _leaf_words(
+    PROB_SINKS,
+    PROB_SINK_CLASSES,
+    tuple(api for api in (*SINKS, *SINK_CLASSES) if api.from_logits is not None),
+    tuple(PROB_SINK_METHODS.values()),
+)

@@ -16,8 +16,16 @@ from typing import Optional
 import libcst as cst
 
 from logitlint.analysis import catalogue as cat
-from logitlint.analysis.calls import argument, int_literal, is_true, string_literal
+from logitlint.analysis import evidence
+from logitlint.analysis.calls import (
+    argument,
+    int_literal,
+    is_true,
+    literal_bool,
+    string_literal,
+)
 from logitlint.analysis.catalogue import Api, Role
+from logitlint.analysis.evidence import ArgumentRole
 from logitlint.analysis.kinds import (
     UNKNOWN,
     Kind,
@@ -25,6 +33,7 @@ from logitlint.analysis.kinds import (
     Value,
     Wrap,
 )
+from logitlint.analysis.models import Models
 from logitlint.analysis.scopes import POSSIBLY_UNBOUND, Binding, Site, SymbolTable
 
 # Where a file never imports the framework (a notebook fragment, a pasted snippet),
@@ -59,6 +68,30 @@ class SinkUse:
 
 
 @dataclass(frozen=True)
+class LossUse:
+    """A call of a loss or distribution, whichever space its prediction is in.
+
+    ``expects`` is what the prediction parameter wants at this call: ``LOGITS``,
+    ``PROBS`` (Keras losses with ``from_logits`` false, BCE, distributions'
+    ``probs``), or ``None`` when a non-literal ``from_logits`` leaves it open.
+    ``prediction`` is the argument bound to it; for the tensor method
+    ``x.multinomial(n)`` it is ``None`` and ``receiver`` is ``x``.
+    """
+
+    api: Api
+    call: cst.Call
+    expects: Optional[Kind]
+    prediction: Optional[cst.Arg]
+    labels: Optional[cst.Arg]
+    ctor: Optional[cst.Call] = None
+    receiver: Optional[cst.BaseExpression] = None
+
+    @property
+    def prediction_expr(self) -> Optional[cst.BaseExpression]:
+        return self.prediction.value if self.prediction is not None else self.receiver
+
+
+@dataclass(frozen=True)
 class Spelling:
     """How to write an API here; ``import_from`` is set when an import must be added."""
 
@@ -70,9 +103,11 @@ class Analysis:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
         self.symbols = SymbolTable(module)
-        self._binding_values: dict[int, Value] = {}
-        self._in_progress: set[int] = set()
+        self._binding_values: dict[tuple[int, bool], Value] = {}
+        self._in_progress: set[tuple[int, bool]] = set()
         self._depth = 0
+        self._models = False  # see value(): follow calls into model classes
+        self.models = Models(self)
 
     def site(self, stmt: cst.CSTNode) -> Optional[Site]:
         return self.symbols.sites.get(id(stmt))
@@ -118,8 +153,26 @@ class Analysis:
     # --- values -----------------------------------------------------------------
 
     def value(
-        self, expr: cst.BaseExpression, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+        self,
+        expr: cst.BaseExpression,
+        site: Site,
+        shadowed: frozenset[str] = _NO_SHADOW,
+        *,
+        models: bool = False,
     ) -> Value:
+        """The kind of ``expr`` at ``site``.
+
+        With ``models=True`` a call of an instance of a model class defined in the
+        file returns what that class's ``forward``/``call`` returns (and the value
+        records the class); by default such a call is ``UNKNOWN``, so rules about
+        the visible flow never report through a model.
+        """
+        if models and not self._models:
+            self._models = True
+            try:
+                return self.value(expr, site, shadowed)
+            finally:
+                self._models = False
         if self._depth > _MAX_DEPTH:
             return UNKNOWN
         self._depth += 1
@@ -134,6 +187,10 @@ class Analysis:
         if isinstance(expr, cst.Name):
             if expr.value in shadowed:
                 return UNKNOWN
+            if self._models:
+                instance = self.models.self_instance(expr, site)
+                if instance is not None:
+                    return instance
             reaching = self.symbols.reaching(expr.value, site)
             if not reaching:
                 return UNKNOWN
@@ -141,6 +198,9 @@ class Analysis:
         if isinstance(expr, cst.Attribute):
             return self._attribute_value(expr, site, shadowed)
         if isinstance(expr, cst.Subscript):
+            key = _string_key(expr)
+            if key in cat.LOGITS_ATTRIBUTES:
+                return self._logits_field(expr, expr.value, key, site, shadowed)
             inner = self.value(expr.value, site, shadowed)
             return inner.wrapped(Wrap.TRANSPARENT) if _is_tensor(inner) else UNKNOWN
         if isinstance(expr, cst.BinaryOperation):
@@ -154,7 +214,7 @@ class Analysis:
     def _reaching_value(self, binding: object) -> Value:
         if not isinstance(binding, Binding):
             return UNKNOWN  # POSSIBLY_UNBOUND
-        key = id(binding)
+        key = (id(binding), self._models)
         cached = self._binding_values.get(key)
         if cached is not None:
             return cached
@@ -171,6 +231,10 @@ class Analysis:
     def _binding_value(self, binding: Binding) -> Value:
         if binding.how == "assign" and binding.value is not None:
             return self.value(binding.value, binding.site)
+        if binding.how == "param" and self._models:
+            passed = self.models.parameter_value(binding)
+            if passed is not None:
+                return passed
         if binding.how == "param" and binding.default is not None:
             # `loss_fn=nn.CrossEntropyLoss()`: a default loss object is evidence enough;
             # a default tensor is not (callers pass their own).
@@ -194,11 +258,92 @@ class Analysis:
                     return UNKNOWN
                 values = [self._reaching_value(b) for b in bindings]
                 return self._merge(values).through_variable()
+        if expr.attr.value in cat.LOGITS_ATTRIBUTES:
+            return self._logits_field(expr, owner, expr.attr.value, site, shadowed)
         return UNKNOWN
+
+    def _logits_field(
+        self,
+        expr: cst.BaseExpression,
+        owner: cst.BaseExpression,
+        field: str,
+        site: Site,
+        shadowed: frozenset[str],
+    ) -> Value:
+        """``outputs.logits`` / ``outputs["logits"]`` of a model call's result: logits.
+
+        A model output's ``logits`` field holds the scores before softmax (Hugging
+        Face ``ModelOutput``). The owner must be the result of calling an object (a
+        model held in a variable or attribute): when the call shows the field
+        (``Output(logits=probs)``) its argument decides; the results of imported
+        functions (``np.load(f)["logits"]``), builtins, and functions or classes of
+        this file (whose fields could be anything) are not evidence.
+        """
+        calls = self._call_results(owner, site, shadowed)
+        if not calls:
+            return UNKNOWN
+        values = []
+        for call, call_site in calls:
+            shown = [a for a in call.args if a.keyword is not None and a.keyword.value == field]
+            if shown:
+                values.append(self.value(shown[0].value, call_site))
+                continue
+            if not self._is_object_call(call, call_site):
+                return UNKNOWN
+            prov = Provenance(call, expr, cat.MODEL_OUTPUT_LOGITS, site=call_site)
+            values.append(Value(Kind.LOGITS, prov))
+        merged = self.merge(values)
+        if isinstance(owner, cst.Call) or merged.kind is Kind.UNKNOWN:
+            return merged
+        return merged.through_variable()
+
+    def _is_object_call(self, call: cst.Call, site: Site) -> bool:
+        """A call of a runtime object (``model(...)``, ``self.bert(...)``), not of a
+        function, class or builtin: what a model output comes from."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in cat.MODEL_CALL_METHODS:
+            func = func.value
+        if self.qualname(func, site) is not None:
+            return False
+        if isinstance(func, cst.Name):
+            reaching = self.symbols.reaching(func.value, site)
+            if reaching is None:
+                return False  # a builtin (dict, getattr) or an undefined name
+            if any(isinstance(b, Binding) and b.how in ("def", "class") for b in reaching):
+                return False
+        elif not isinstance(func, (cst.Attribute, cst.Subscript)):
+            return False
+        return self.value(func, site, models=True).kind is not Kind.MODEL
+
+    def _call_results(
+        self, owner: cst.BaseExpression, site: Site, shadowed: frozenset[str]
+    ) -> list[tuple[cst.Call, Site]]:
+        """The calls whose result ``owner`` is: itself, or every binding of a name."""
+        if isinstance(owner, cst.Call):
+            return [(owner, site)]
+        if not isinstance(owner, cst.Name) or owner.value in shadowed:
+            return []
+        reaching = self.symbols.reaching(owner.value, site)
+        if not reaching:
+            return []
+        calls: list[tuple[cst.Call, Site]] = []
+        for binding in reaching:
+            if (
+                not isinstance(binding, Binding)
+                or binding.how != "assign"
+                or not isinstance(binding.value, cst.Call)
+            ):
+                return []
+            calls.append((binding.value, binding.site))
+        return calls
 
     def _binary_value(
         self, expr: cst.BinaryOperation, site: Site, shadowed: frozenset[str]
     ) -> Value:
+        if isinstance(expr.operator, (cst.Divide, cst.Multiply)) and _is_scale(expr.right):
+            # logits / temperature are still logits (not so for probabilities)
+            inner = self.value(expr.left, site, shadowed)
+            return inner.through_variable() if inner.kind is Kind.LOGITS else UNKNOWN
         if isinstance(expr.operator, cst.Add):
             for tensor, other in ((expr.left, expr.right), (expr.right, expr.left)):
                 if self.is_epsilon(other, site):
@@ -252,6 +397,10 @@ class Analysis:
             if api is None:
                 return UNKNOWN  # an imported API we do not catalogue
             return self._api_call_value(api, call, site, shadowed)
+        if self._models:
+            model = self._model_call_value(call, site, shadowed)
+            if model is not None:
+                return model
         callee = self.value(func, site, shadowed)
         if callee.kind is Kind.OBJECT and callee.api is not None:
             return self._object_call_value(callee, call, site, shadowed)
@@ -259,9 +408,32 @@ class Analysis:
             return self._method_value(func, call, site, shadowed)
         return UNKNOWN
 
+    def _model_call_value(
+        self, call: cst.Call, site: Site, shadowed: frozenset[str]
+    ) -> Optional[Value]:
+        """Models mode: ``Net()``, ``model(x)``, ``self(x)``, ``self.forward(x)``."""
+        func = call.func
+        if isinstance(func, cst.Name) and func.value not in shadowed:
+            created = self.models.instantiation(call, site)
+            if created is not None:
+                return created
+        receiver: cst.BaseExpression = func
+        if isinstance(func, cst.Attribute) and func.attr.value in cat.MODEL_CALL_METHODS:
+            receiver = func.value
+        callee = self.value(receiver, site, shadowed)
+        if callee.kind is Kind.MODEL and callee.model is not None:
+            return self.models.output(callee.model)
+        return None
+
     def _api_call_value(
         self, api: Api, call: cst.Call, site: Site, shadowed: frozenset[str]
     ) -> Value:
+        if api.role is Role.PRODUCER and api.fused:  # tf.layers.dense(x, n, activation)
+            kind = self._activation_kind(api, call, site)
+            arg = argument(call, api.input)
+            if kind is not Kind.LOGITS or arg is None:  # a fused activation: no input to cite
+                return Value(kind, None, via_variable=True) if kind is not None else UNKNOWN
+            return Value(kind, Provenance(call, arg.value, api, callee=call.func, site=site))
         if api.role is Role.PRODUCER:
             arg = argument(call, api.input)
             if arg is None or api.kind is None:
@@ -274,8 +446,17 @@ class Analysis:
                 return UNKNOWN
             inner = self.value(arg.value, site, shadowed)
             return inner.wrapped(api.wrap) if _is_tensor(inner) else UNKNOWN
-        if api.role in (Role.MODULE_PRODUCER, Role.SINK_CLASS, Role.CONTAINER):
+        if api.role in (
+            Role.MODULE_PRODUCER,
+            Role.SINK_CLASS,
+            Role.CONTAINER,
+            Role.PROB_SINK_CLASS,
+        ):
             return Value(Kind.OBJECT, api=api, ctor=call)
+        if api.role is Role.MODEL_WRAPPER and self._models:
+            arg = argument(call, api.input)
+            inner = self.value(arg.value, site, shadowed) if arg is not None else UNKNOWN
+            return inner if inner.kind is Kind.MODEL else UNKNOWN
         return UNKNOWN
 
     def _object_call_value(
@@ -290,7 +471,7 @@ class Analysis:
             kind = api.kind or self._activation_kind(api, ctor, site)
             if kind is None:
                 return UNKNOWN
-            if api.fused:  # Dense(..., activation=...): no pre-activation expression
+            if api.fused and kind is not Kind.LOGITS:  # Dense(activation=...): nothing to unwrap
                 return Value(kind, None, via_variable=True)
             prov = Provenance(
                 call, args[0].value, api, callee=call.func, module_ctor=ctor, site=site
@@ -315,10 +496,15 @@ class Analysis:
 
     def _activation_kind(self, api: Api, ctor: cst.Call, site: Site) -> Optional[Kind]:
         arg = argument(ctor, api.activation)
-        if arg is None:
-            return None
+        if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+            # a fused layer without an activation is linear: its output is logits
+            if not api.fused or any(a.star for a in ctor.args):
+                return None
+            return Kind.LOGITS
         text = string_literal(arg.value)
         if text is not None:
+            if api.fused and text in cat.LINEAR_ACTIVATIONS:
+                return Kind.LOGITS
             return cat.ACTIVATION_STRINGS.get(text)
         ref = self.api(arg.value, site)
         if ref is not None and ref.role is Role.PRODUCER:
@@ -344,6 +530,10 @@ class Analysis:
                 return inner.wrapped(wrap)
             if inner.kind is Kind.OBJECT and method in cat.OBJECT_PRESERVING_METHODS:
                 return inner
+        if self._models and method in cat.MODEL_PRESERVING_METHODS:
+            inner = self.value(receiver, site, shadowed)
+            if inner.kind is Kind.MODEL:
+                return inner
         return UNKNOWN
 
     def _is_instance_name(self, expr: cst.BaseExpression, site: Site) -> bool:
@@ -351,6 +541,10 @@ class Analysis:
             isinstance(expr, cst.Name)
             and self.symbols.self_scope(expr.value, site.scope) is not None
         )
+
+    def merge(self, values: list[Value]) -> Value:
+        """One kind for several reaching definitions, or ``UNKNOWN`` if they disagree."""
+        return self._merge(values)
 
     def _merge(self, values: list[Value]) -> Value:
         if not values or any(v.kind is Kind.UNKNOWN for v in values):
@@ -360,6 +554,8 @@ class Analysis:
             return UNKNOWN
         if len(values) == 1:
             return first
+        if first.kind is Kind.MODEL:
+            return first if all(v.model is first.model for v in values) else UNKNOWN
         if first.kind is Kind.OBJECT:
             if any(v.api is not first.api for v in values):
                 return UNKNOWN
@@ -375,6 +571,7 @@ class Analysis:
             wraps=wraps,
             via_variable=True,
             ambiguous=len(producers) > 1 or None in producers,
+            model=first.model if all(v.model is first.model for v in values) else None,
         )
 
     # --- calls that matter to rules ---------------------------------------------
@@ -401,6 +598,64 @@ class Analysis:
         return SinkUse(
             obj, call, argument(call, obj.logits), argument(call, obj.labels), callee.ctor
         )
+
+    def loss_use(
+        self, call: cst.Call, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+    ) -> Optional[LossUse]:
+        """The loss, distribution or sampler ``call`` provably invokes, in any space.
+
+        Unlike ``sink`` this ignores ``from_logits`` and covers the APIs that expect
+        probabilities; ``LossUse.expects`` says which space applies at this call.
+        """
+        func = call.func
+        api = self.api(func, site, shadowed)
+        if api is not None:
+            if api.role is Role.SINK:
+                expects = _expects(api, call)
+                return LossUse(
+                    api, call, expects, argument(call, api.logits), argument(call, api.labels)
+                )
+            if api.role is Role.PROB_SINK:
+                return LossUse(
+                    api, call, Kind.PROBS, argument(call, api.probs), argument(call, api.labels)
+                )
+            return None
+        if self.qualname(func, site, shadowed) is not None:
+            return None
+        callee = self.value(func, site, shadowed)
+        obj = callee.api
+        if callee.kind is Kind.OBJECT and obj is not None and callee.ctor is not None:
+            if obj.role is Role.SINK_CLASS:
+                param = obj.logits
+                expects = _expects(obj, callee.ctor)
+            elif obj.role is Role.PROB_SINK_CLASS:
+                param, expects = obj.probs, Kind.PROBS
+            else:
+                return None
+            return LossUse(
+                obj,
+                call,
+                expects,
+                argument(call, param),
+                argument(call, obj.labels),
+                callee.ctor,
+            )
+        if isinstance(func, cst.Attribute):
+            method = cat.PROB_SINK_METHODS.get(func.attr.value)
+            if (
+                method is not None
+                and call.args
+                and not self._is_instance_name(func.value, site)
+                and not self.is_module_reference(func.value, site)
+            ):
+                return LossUse(method, call, Kind.PROBS, None, None, receiver=func.value)
+        return None
+
+    def argument_role(
+        self, expr: cst.BaseExpression, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+    ) -> Optional[ArgumentRole]:
+        """Whether ``expr`` evidently is a prediction or labels (see ``evidence``)."""
+        return evidence.argument_role(self, expr, site, shadowed)
 
     def log_operand(
         self, call: cst.Call, site: Site, shadowed: frozenset[str] = _NO_SHADOW
@@ -485,8 +740,35 @@ class Analysis:
         return False
 
 
+def _expects(api: Api, call: cst.Call) -> Optional[Kind]:
+    """What a loss's prediction parameter expects, given its ``from_logits`` switch."""
+    if api.from_logits is None:
+        return Kind.LOGITS
+    arg = argument(call, api.from_logits)
+    if arg is None:
+        if any(a.star == "**" for a in call.args):
+            return None  # from_logits may hide in **kwargs
+        return Kind.PROBS  # the Keras default
+    flag = literal_bool(arg)
+    if flag is None:
+        return None
+    return Kind.LOGITS if flag else Kind.PROBS
+
+
 def _is_tensor(value: Value) -> bool:
-    return value.kind not in (Kind.UNKNOWN, Kind.OBJECT)
+    return value.kind not in (Kind.UNKNOWN, Kind.OBJECT, Kind.MODEL)
+
+
+def _string_key(expr: cst.Subscript) -> Optional[str]:
+    """``x["logits"]``: the one string key of a subscript."""
+    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        return None
+    return string_literal(expr.slice[0].slice.value)
+
+
+def _is_scale(expr: cst.BaseExpression) -> bool:
+    """A temperature or scale: a number or a plain name/attribute (not a reduction)."""
+    return isinstance(expr, (cst.Integer, cst.Float, cst.Name, cst.Attribute))
 
 
 def _is_one(expr: cst.BaseExpression) -> bool:
