@@ -6,7 +6,7 @@ from typing import Optional
 
 import libcst as cst
 
-from logitlint.analysis import Kind, LossUse, Value
+from logitlint.analysis import Kind, LossUse, Value, Wrap
 from logitlint.analysis.calls import argument, positional_args
 from logitlint.analysis.catalogue import PROB_SINK_WORDS, Role
 from logitlint.diagnostics import Applicability, Severity
@@ -91,15 +91,26 @@ class Policy(nn.Module):
         if expr is None:
             return
         value = self.analysis.value(expr, site, self.shadowed, models=True)
-        if value.kind is not Kind.LOGITS:
-            return
-        self.report(expr, f"{self._evidence(expr, value)}, but {self._sink(use)}", self._fix(use))
+        if value.kind is not Kind.LOGITS or Wrap.CLIP in value.wraps:
+            return  # clipped into [0, 1], the scores are no longer plain logits
+        self.report(
+            expr, f"{self._evidence(expr, value)}, but {self._sink(use)}", self._fix(use, value)
+        )
 
     def _evidence(self, expr: cst.BaseExpression, value: Value) -> str:
         """Why ``expr`` is logits: a model output's field or a linear layer's output."""
         module = self.context.module
         subject = f"`{snippet(module, expr)}`"
         prov = value.provenance
+        if prov is not None and prov.api.role is Role.DECLARED:
+            declared = (
+                f"this file passes `{snippet(module, prov.producer.func)}(...)` as `logits=` "
+                f"at line {self.line(prov.input)}"
+            )
+            if _contains(expr, prov.producer):
+                return f"{subject} is logits: {declared}"
+            shown = f"`{snippet(module, prov.producer)}` (line {self.line(prov.producer)})"
+            return f"{subject} holds {shown}, and {declared}"
         if prov is None:
             source, node = "a linear layer's output", None
         elif prov.api.role is Role.FIELD:
@@ -146,18 +157,19 @@ class Policy(nn.Module):
             f"sample from `softmax(x, dim=-1)` or `Categorical(logits=x)`"
         )
 
-    def _fix(self, use: LossUse) -> Optional[FixSpec]:
+    def _fix(self, use: LossUse, value: Value) -> Optional[FixSpec]:
         api = use.api
         if api.logits_keyword is not None:
-            return self._keyword_fix(use)
+            return self._keyword_fix(use, value)
         if api.logits_form is not None:
             return self._form_fix(use)
         if api.from_logits is not None:
             return self._from_logits_fix(use)
         return None
 
-    def _keyword_fix(self, use: LossUse) -> Optional[FixSpec]:
-        """``Categorical(x)`` / ``Categorical(probs=x)`` -> ``Categorical(logits=x)``."""
+    def _keyword_fix(self, use: LossUse, value: Value) -> Optional[FixSpec]:
+        """``Categorical(x)`` / ``Categorical(probs=x)`` -> ``Categorical(logits=x)``;
+        unsafe when only another use in the file says the value is logits."""
         arg, keyword = use.prediction, use.api.logits_keyword
         assert keyword is not None
         call = use.call
@@ -171,7 +183,9 @@ class Policy(nn.Module):
             if positional_args(call)[-1] is not arg:
                 return None  # a keyword before a later positional would not parse
             edit = NodeEdit(arg.value, f"{keyword}={self.source(arg.value)}")
-        return FixSpec(f"Pass it as `{keyword}=`", Applicability.SAFE, (edit,))
+        declared = value.provenance is not None and value.provenance.api.role is Role.DECLARED
+        applicability = Applicability.UNSAFE if declared else Applicability.SAFE
+        return FixSpec(f"Pass it as `{keyword}=`", applicability, (edit,))
 
     def _form_fix(self, use: LossUse) -> Optional[FixSpec]:
         """``F.binary_cross_entropy`` -> ``F.binary_cross_entropy_with_logits``; for a

@@ -31,6 +31,7 @@ class Role(enum.Enum):
     PROB_SINK_CLASS = "probability sink class"  # Cls(...)(probs, ...) expects probabilities
     MODEL_WRAPPER = "model wrapper"  # DataParallel(model): calls the wrapped model
     FIELD = "field"  # a field of a model's output object (``outputs.logits``)
+    DECLARED = "declared"  # a callable the file itself passes to an API as ``logits=``
 
 
 @dataclass(frozen=True)
@@ -660,6 +661,8 @@ LOGITS_PRODUCERS: tuple[Api, ...] = (
 # "scores (before SoftMax)", transformers/modeling_outputs.py), also as dict keys.
 LOGITS_ATTRIBUTES = frozenset({"logits", "start_logits", "end_logits"})
 MODEL_OUTPUT_LOGITS = Api(("ModelOutput.logits",), Role.FIELD, "transformers", "model output")
+# A callable whose output the same file passes to a framework API as ``logits=``.
+DECLARED_LOGITS = Api(("declared logits",), Role.DECLARED, "", "declared logits")
 
 # Activation arguments that leave a fused layer linear (Dense(10, activation=None)).
 LINEAR_ACTIVATIONS = frozenset({"linear"})

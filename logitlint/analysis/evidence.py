@@ -22,7 +22,7 @@ from logitlint.analysis import catalogue as cat
 from logitlint.analysis.calls import argument, string_literal
 from logitlint.analysis.catalogue import Role
 from logitlint.analysis.kinds import PROBABILITY_KINDS, Kind
-from logitlint.analysis.scopes import Binding, Site
+from logitlint.analysis.scopes import Site
 
 if TYPE_CHECKING:
     from logitlint.analysis.flow import Analysis
@@ -109,32 +109,9 @@ def final_name(analysis: Analysis, expr: cst.BaseExpression, site: Site) -> Opti
     return None
 
 
-def _calls_behind(
-    analysis: Analysis, expr: cst.BaseExpression, site: Site
-) -> list[tuple[cst.Call, Site]]:
-    """The call ``expr`` is, or every call a name is bound to (else nothing)."""
-    if isinstance(expr, cst.Call):
-        return [(expr, site)]
-    if not isinstance(expr, cst.Name):
-        return []
-    reaching = analysis.symbols.reaching(expr.value, site)
-    if not reaching:
-        return []
-    calls = []
-    for binding in reaching:
-        if not (
-            isinstance(binding, Binding)
-            and binding.how == "assign"
-            and isinstance(binding.value, cst.Call)
-        ):
-            return []
-        calls.append((binding.value, binding.site))
-    return calls
-
-
 def _label_producer(analysis: Analysis, expr: cst.BaseExpression, site: Site) -> bool:
     """``tf.one_hot(y, n)``, ``torch.ones_like(d)``, or a name bound only to such calls."""
-    calls = _calls_behind(analysis, expr, site)
+    calls = analysis.calls_behind(expr, site)
     return bool(calls) and all(
         analysis.qualname(call.func, call_site) in cat.LABEL_PRODUCERS for call, call_site in calls
     )
@@ -142,7 +119,7 @@ def _label_producer(analysis: Analysis, expr: cst.BaseExpression, site: Site) ->
 
 def _model_output(analysis: Analysis, expr: cst.BaseExpression, site: Site) -> bool:
     """``model(x)`` for a model class of this file, whatever its forward returns."""
-    calls = _calls_behind(analysis, expr, site)
+    calls = analysis.calls_behind(expr, site)
     return bool(calls) and all(
         analysis.value(_callee(call), call_site, models=True).kind is Kind.MODEL
         for call, call_site in calls

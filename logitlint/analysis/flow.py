@@ -9,6 +9,7 @@ for a fix. It never guesses: whatever it cannot prove is ``UNKNOWN``.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 from dataclasses import dataclass
 from typing import Optional
@@ -53,6 +54,7 @@ CONVENTIONAL_ALIASES: dict[str, str] = {
 }
 
 _MAX_DEPTH = 40
+_BUILTINS = frozenset(dir(builtins))
 _NO_SHADOW: frozenset[str] = frozenset()
 
 
@@ -106,6 +108,7 @@ class Analysis:
         self._binding_values: dict[tuple[int, bool], Value] = {}
         self._in_progress: set[tuple[int, bool]] = set()
         self._depth = 0
+        self._loss_uses: dict[tuple[int, frozenset[str]], Optional[LossUse]] = {}
         self._models = False  # see value(): follow calls into model classes
         self.models = Models(self)
 
@@ -279,7 +282,7 @@ class Analysis:
         functions (``np.load(f)["logits"]``), builtins, and functions or classes of
         this file (whose fields could be anything) are not evidence.
         """
-        calls = self._call_results(owner, site, shadowed)
+        calls = self.calls_behind(owner, site, shadowed)
         if not calls:
             return UNKNOWN
         values = []
@@ -308,17 +311,18 @@ class Analysis:
         if isinstance(func, cst.Name):
             reaching = self.symbols.reaching(func.value, site)
             if reaching is None:
-                return False  # a builtin (dict, getattr) or an undefined name
+                return func.value not in _BUILTINS  # dict(...)["logits"] is anything
             if any(isinstance(b, Binding) and b.how in ("def", "class") for b in reaching):
                 return False
         elif not isinstance(func, (cst.Attribute, cst.Subscript)):
             return False
         return self.value(func, site, models=True).kind is not Kind.MODEL
 
-    def _call_results(
-        self, owner: cst.BaseExpression, site: Site, shadowed: frozenset[str]
+    def calls_behind(
+        self, owner: cst.BaseExpression, site: Site, shadowed: frozenset[str] = _NO_SHADOW
     ) -> list[tuple[cst.Call, Site]]:
-        """The calls whose result ``owner`` is: itself, or every binding of a name."""
+        """The calls whose result ``owner`` is: itself, or every binding of a name
+        (empty unless every reaching binding is an assignment of a call)."""
         if isinstance(owner, cst.Call):
             return [(owner, site)]
         if not isinstance(owner, cst.Name) or owner.value in shadowed:
@@ -404,9 +408,14 @@ class Analysis:
         callee = self.value(func, site, shadowed)
         if callee.kind is Kind.OBJECT and callee.api is not None:
             return self._object_call_value(callee, call, site, shadowed)
+        result = UNKNOWN
         if isinstance(func, cst.Attribute):
-            return self._method_value(func, call, site, shadowed)
-        return UNKNOWN
+            result = self._method_value(func, call, site, shadowed)
+        if result.kind is Kind.UNKNOWN and self._models:
+            declared = self.models.declared_logits(call, site)
+            if declared is not None:
+                return declared
+        return result
 
     def _model_call_value(
         self, call: cst.Call, site: Site, shadowed: frozenset[str]
@@ -606,7 +615,14 @@ class Analysis:
 
         Unlike ``sink`` this ignores ``from_logits`` and covers the APIs that expect
         probabilities; ``LossUse.expects`` says which space applies at this call.
+        Several rules ask about every call, so the answer is kept.
         """
+        key = (id(call), shadowed)
+        if key not in self._loss_uses:
+            self._loss_uses[key] = self._loss_use(call, site, shadowed)
+        return self._loss_uses[key]
+
+    def _loss_use(self, call: cst.Call, site: Site, shadowed: frozenset[str]) -> Optional[LossUse]:
         func = call.func
         api = self.api(func, site, shadowed)
         if api is not None:
@@ -767,8 +783,15 @@ def _string_key(expr: cst.Subscript) -> Optional[str]:
 
 
 def _is_scale(expr: cst.BaseExpression) -> bool:
-    """A temperature or scale: a number or a plain name/attribute (not a reduction)."""
-    return isinstance(expr, (cst.Integer, cst.Float, cst.Name, cst.Attribute))
+    """A temperature or scale: a number, or a name that says so (``temperature``,
+    ``self.tau``, ``logit_scale``, ``T``) — not a sum that would normalise."""
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return True
+    name = expr.attr.value if isinstance(expr, cst.Attribute) else getattr(expr, "value", None)
+    if not isinstance(expr, (cst.Name, cst.Attribute)) or not isinstance(name, str):
+        return False
+    low = name.lower()
+    return low == "t" or any(word in low for word in ("temp", "tau", "scale"))
 
 
 def _is_one(expr: cst.BaseExpression) -> bool:

@@ -23,7 +23,7 @@ import libcst as cst
 
 from logitlint.analysis import catalogue as cat
 from logitlint.analysis.calls import argument
-from logitlint.analysis.kinds import UNKNOWN, Kind, Value
+from logitlint.analysis.kinds import UNKNOWN, Kind, Provenance, Value
 from logitlint.analysis.scopes import Binding, Site
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class Models:
         self._classes: dict[int, Optional[ModelClass]] = {}
         self._summarising: set[int] = set()
         self._calls: Optional[dict[str, list[tuple[cst.Call, Site]]]] = None
+        self._declared: Optional[dict[tuple[int, str], cst.CSTNode]] = None
 
     # --- classes ------------------------------------------------------------------
 
@@ -191,6 +192,47 @@ class Models:
                 found.append((call, site))
         return found
 
+    def declared_logits(self, call: cst.Call, site: Site) -> Optional[Value]:
+        """``self.policy(s)`` when this file elsewhere passes ``self.policy(...)`` to a
+        framework API as ``logits=`` (``Categorical(logits=self.policy(x))``): the
+        author declared what that callable returns."""
+        key = self._callee_key(call.func, site)
+        if key is None:
+            return None
+        if self._declared is None:
+            self._declared = {}
+            collector = _LogitsKeywordCollector(self.analysis)
+            self.analysis.module.visit(collector)
+            for declared_call, declared_site, argument_node in collector.found:
+                found_key = self._callee_key(declared_call.func, declared_site)
+                if found_key is not None:
+                    self._declared.setdefault(found_key, argument_node)
+        where = self._declared.get(key)
+        if where is None:
+            return None
+        prov = Provenance(call, where, cat.DECLARED_LOGITS, site=site)
+        return Value(Kind.LOGITS, prov)
+
+    def _callee_key(self, func: cst.BaseExpression, site: Site) -> Optional[tuple[int, str]]:
+        """Who is called: ``self.<attr>`` of one class, or a plain local name."""
+        symbols = self.analysis.symbols
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and self.analysis.qualname(func, site) is None
+        ):
+            method = symbols.self_scope(func.value.value, site.scope)
+            if method is not None and method.class_scope is not None:
+                return id(method.class_scope), func.attr.value
+            return None
+        if isinstance(func, cst.Name) and self.analysis.qualname(func, site) is None:
+            scope = symbols.defining_scope(func.value, site.scope)
+            if scope is not None and all(
+                b.how in ("assign", "param") for b in scope.bindings[func.value]
+            ):
+                return id(scope), func.value
+        return None
+
     def output(self, cls: ModelClass) -> Value:
         """What calling an instance returns: the agreed kind of all return statements."""
         if cls.output is not None:
@@ -255,6 +297,36 @@ class _CallCollector(cst.CSTVisitor):
             self._sites.append((node, site))
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and self._sites:
             self.calls.setdefault(node.func.value, []).append((node, self._sites[-1][1]))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if self._sites and self._sites[-1][0] is original_node:
+            self._sites.pop()
+
+
+class _LogitsKeywordCollector(cst.CSTVisitor):
+    """Calls of catalogued APIs given ``logits=<call>``: ``Categorical(logits=net(x))``."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        super().__init__()
+        self.analysis = analysis
+        self.found: list[tuple[cst.Call, Site, cst.Call]] = []
+        self._sites: list[tuple[cst.CSTNode, Site]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        site = self.analysis.site(node)
+        if site is not None:
+            self._sites.append((node, site))
+        if isinstance(node, cst.Call) and self._sites:
+            for arg in node.args:
+                if (
+                    arg.keyword is not None
+                    and arg.keyword.value == "logits"
+                    and isinstance(arg.value, cst.Call)
+                ):
+                    current = self._sites[-1][1]
+                    if self.analysis.api(node.func, current) is not None:
+                        self.found.append((arg.value, current, node))
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
