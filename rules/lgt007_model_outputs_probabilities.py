@@ -33,8 +33,10 @@ softmax or sigmoid output on every path — whose output is passed, in the same 
 to a loss that expects logits (`nn.CrossEntropyLoss`, `F.cross_entropy`,
 `BCEWithLogitsLoss`, Keras losses with `from_logits=True`, ...). The model may be
 reached through variables (`model = Net().to(device)`, `self.net = Net()`,
-`nn.DataParallel(model)`) or called as `self(x)` / `self.forward(x)` inside the
-class. Reported at the loss call, citing the line in `forward`.
+`nn.DataParallel(model)`), through a parameter when every caller in the file passes
+the same model (`def train(model, loader)` ... `train(Net(), loader)`), or called as
+`self(x)` / `self.forward(x)` inside the class. Reported at the loss call, citing
+the line in `forward`.
 
 When the softmax is visible where the loss is called (`loss(F.softmax(model(x)), y)`,
 or through a variable in the same function), LGT001 reports it and this rule stays

@@ -34,8 +34,10 @@ default).
 Evidence that a value is logits: the `logits` field of a model call's result
 (`outputs.logits`, `outputs["logits"]` — Hugging Face models), the output of a linear
 layer (`nn.Linear`, Keras `Dense` without activation, `tf.layers.dense`, flax
-`Dense`) with nothing applied after it, or a model of this file whose
-`forward`/`call` returns such a value. A variable merely *named* `logits` is not
+`Dense`) with nothing applied after it, a model of this file whose
+`forward`/`call` returns such a value, or a callable whose output the same file
+passes as `logits=` elsewhere (`Categorical(logits=self.policy(s))` in one method,
+`Categorical(self.policy(s))` in another). A variable merely *named* `logits` is not
 evidence. `Categorical` from distrax, TensorFlow Probability or Paddle takes logits
 first and is never reported.
 """
@@ -49,7 +51,8 @@ to raw scores. `binary_cross_entropy` rejects values outside [0, 1]; Keras with
 the gradients vanish (NaN on JAX).
 """
     instead = """
-Tell the API it gets logits: `Categorical(logits=x)` (safe fix),
+Tell the API it gets logits: `Categorical(logits=x)` (safe fix; unsafe when only
+another use in the file says the value is logits),
 `binary_cross_entropy_with_logits` / `BCEWithLogitsLoss`, or `from_logits=True`
 (unsafe fix: check the other uses of the loss); for `torch.multinomial`, sample from
 `softmax(x, dim=-1)` or `Categorical(logits=x)`.
