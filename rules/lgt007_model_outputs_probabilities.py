@@ -123,9 +123,9 @@ def train_step(x, y):
         else:
             where = ""
         return (
-            f"`{snippet(module, argument)}` is the output of `{model.qualified_method}`, "
+            f"`{snippet(module, argument)}` is the output of {model.described}, "
             f"which returns {what} output{where}, but `{sink.api.display}` expects logits "
-            f"and {_APPLIES[sink.api.family]}; return the logits from `{model.method_name}`"
+            f"and {_APPLIES[sink.api.family]}; return the logits from {model.described}"
         )
 
     def _fix(self, value: Value) -> Optional[FixSpec]:

@@ -126,8 +126,7 @@ class Policy(nn.Module):
             cited = f" (line {self.line(returned)})" if returned is not None else ""
         if value.model is not None:
             return (
-                f"{subject} is the output of `{value.model.qualified_method}`, "
-                f"which returns {source}{cited}"
+                f"{subject} is the output of {value.model.described}, which returns {source}{cited}"
             )
         if node is None or not value.via_variable or _contains(expr, node):
             return f"{subject} is {source}" + ("" if "logits" in source else " (logits)")

@@ -143,6 +143,16 @@ loss = F.cross_entropy(model(x), y)
         """,
         [(7, "LGT007")],
     ),
+    "keras functional model with a softmax head": (
+        """
+        from tensorflow import keras
+        inp = keras.Input(shape=(4,))
+        out = keras.layers.Dense(3, activation="softmax")(inp)
+        net = keras.Model(inp, out)
+        loss = keras.losses.CategoricalCrossentropy(from_logits=True)(y, net(x))
+        """,
+        [(6, "LGT007")],
+    ),
     "hf logits into Categorical": (
         """
         from torch.distributions import Categorical

@@ -757,6 +757,11 @@ MODEL_BASE_BY_NAME: dict[str, ModelBase] = {
     name: base for base in MODEL_BASES for name in base.names
 }
 
+# Keras functional models: ``keras.Model(inputs, outputs)`` called later returns
+# what ``outputs`` is (keras/src/models/functional.py).
+FUNCTIONAL_MODELS = frozenset({"keras.Model", "keras.models.Model"})
+FUNCTIONAL_MODEL_OUTPUTS = _p("outputs", 1)
+
 # Wrappers whose call runs the wrapped model's forward.
 MODEL_WRAPPERS: tuple[Api, ...] = (
     Api(("torch.nn.DataParallel", "torch.nn.parallel.DataParallel",

@@ -397,6 +397,8 @@ class Analysis:
         func = call.func
         qualname = self.qualname(func, site, shadowed)
         if qualname is not None:
+            if self._models and qualname in cat.FUNCTIONAL_MODELS:
+                return self._functional_model(call, site)
             api = cat.lookup(qualname)
             if api is None:
                 return UNKNOWN  # an imported API we do not catalogue
@@ -433,6 +435,13 @@ class Analysis:
         if callee.kind is Kind.MODEL and callee.model is not None:
             return self.models.output(callee.model)
         return None
+
+    def _functional_model(self, call: cst.Call, site: Site) -> Value:
+        """Models mode: ``keras.Model(inputs, outputs)`` is a model returning ``outputs``."""
+        arg = argument(call, cat.FUNCTIONAL_MODEL_OUTPUTS)
+        if arg is None:
+            return UNKNOWN
+        return Value(Kind.MODEL, model=self.models.functional(call, arg.value, site))
 
     def _api_call_value(
         self, api: Api, call: cst.Call, site: Site, shadowed: frozenset[str]

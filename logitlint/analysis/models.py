@@ -32,23 +32,37 @@ if TYPE_CHECKING:
 
 @dataclass(eq=False)
 class ModelClass:
-    """A model class of this file and the method its instances run when called."""
+    """A model class of this file and the method its instances run when called.
 
-    node: cst.ClassDef
+    A Keras functional model (``keras.Model(inputs, outputs)``) has no class: its
+    call returns ``outputs`` as built at ``ctor``.
+    """
+
+    node: Optional[cst.ClassDef]
     framework: str
     method_name: str  # "forward" or "call"
     method: Optional[cst.FunctionDef]  # own or inherited from a class of this file
     method_owner: str  # the class that defines ``method``
     returns: tuple[cst.Return, ...] = ()
     output: Optional[Value] = field(default=None, repr=False)  # computed lazily
+    ctor: Optional[cst.Call] = None  # functional models
+    outputs: Optional[cst.BaseExpression] = None  # functional models
+    outputs_site: Optional[Site] = None
 
     @property
     def name(self) -> str:
-        return self.node.name.value
+        return self.node.name.value if self.node is not None else "keras.Model"
 
     @property
     def qualified_method(self) -> str:
         return f"{self.method_owner}.{self.method_name}"
+
+    @property
+    def described(self) -> str:
+        """How messages name what the model runs."""
+        if self.ctor is not None:
+            return "the functional `keras.Model`"
+        return f"`{self.qualified_method}`"
 
 
 class Models:
@@ -233,16 +247,28 @@ class Models:
                 return id(scope), func.value
         return None
 
+    def functional(self, call: cst.Call, outputs: cst.BaseExpression, site: Site) -> ModelClass:
+        """``keras.Model(inputs, outputs)``: a model whose call returns ``outputs``."""
+        key = id(call)
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = ModelClass(None, "keras", "call", None, "keras.Model", (), None, call, outputs)
+            cls.outputs_site = site
+            self._classes[key] = cls
+        return cls
+
     def output(self, cls: ModelClass) -> Value:
         """What calling an instance returns: the agreed kind of all return statements."""
         if cls.output is not None:
             return cls.output
-        key = id(cls.node)
-        if key in self._summarising or not cls.returns:
+        key = id(cls.node) if cls.node is not None else id(cls.ctor)
+        if key in self._summarising or not (cls.returns or cls.outputs is not None):
             return UNKNOWN
         self._summarising.add(key)
         try:
             values = []
+            if cls.outputs is not None and cls.outputs_site is not None:
+                values.append(self.analysis.value(cls.outputs, cls.outputs_site, models=True))
             for ret in cls.returns:
                 site = self.analysis.site(ret)
                 if ret.value is None or site is None:
@@ -265,8 +291,11 @@ class Models:
             )
         return cls.output
 
-    def returned_at(self, cls: ModelClass) -> Optional[cst.Return]:
-        """The first return statement of the class's forward/call, for messages."""
+    def returned_at(self, cls: ModelClass) -> Optional[cst.CSTNode]:
+        """What a message cites: the first return of forward/call, or where a
+        functional model is built."""
+        if cls.ctor is not None:
+            return cls.ctor
         return cls.returns[0] if cls.returns else None
 
 
