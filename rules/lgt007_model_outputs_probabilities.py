@@ -27,9 +27,10 @@ class ModelOutputsProbabilities(Rule):
     fix_availability = "sometimes"
     triggers = PRODUCER_WORDS
     what = """
-A model class defined in the file — a `torch.nn.Module` (or Lightning module)
-subclass whose `forward`, or a Keras `Model`/`Layer` subclass whose `call`, returns
-softmax or sigmoid output on every path — whose output is passed, in the same file,
+A model defined in the file — a `torch.nn.Module` (or Lightning module) subclass
+whose `forward`, or a Keras `Model`/`Layer` subclass whose `call`, returns softmax or
+sigmoid output on every path, or a functional `keras.Model(inputs, outputs)` whose
+outputs are — whose output is passed, in the same file,
 to a loss that expects logits (`nn.CrossEntropyLoss`, `F.cross_entropy`,
 `BCEWithLogitsLoss`, Keras losses with `from_logits=True`, ...). The model may be
 reached through variables (`model = Net().to(device)`, `self.net = Net()`,
