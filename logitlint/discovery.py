@@ -1,9 +1,11 @@
 """Which files to lint: Python sources under the given paths, minus what users exclude.
 
-Walks directories once, pruning the directories no one wants linted (VCS metadata,
-virtual environments, caches, build output) and honouring ``.gitignore`` files
-(through ``pathspec``, which implements git's matching rules exactly). A file named
-explicitly on the command line is always linted.
+Walks directories once, pruning what the settings exclude (by default VCS metadata,
+virtual environments, caches, build output; see ``settings.DEFAULT_EXCLUDE``) and
+honouring ``.gitignore`` files (through ``pathspec``, which implements git's matching
+rules exactly). A path named explicitly on the command line is always linted, unless
+``force_exclude`` is set: pre-commit names every staged file explicitly, and excluded
+files must stay excluded there too.
 """
 
 from __future__ import annotations
@@ -11,21 +13,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import pathspec
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
-DEFAULT_EXCLUDED_DIRS = frozenset(
-    {
-        ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
-        ".logitlint_cache", ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache",
-        ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", ".vscode", "__pycache__",
-        "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules",
-        "site-packages", "venv",
-    }
-)  # fmt: skip
+# (path, is_dir) -> whether the settings exclude it
+Excluded = Callable[[str, bool], bool]
 
 
 class DiscoveryError(Exception):
@@ -74,14 +69,30 @@ def _is_virtualenv(directory: str) -> bool:
     return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
 
 
-def discover(paths: Iterable[str], suffixes: tuple[str, ...] = PYTHON_SUFFIXES) -> list[str]:
+def _default_excluded(path: str, is_dir: bool) -> bool:
+    from logitlint.settings import Settings
+
+    return Settings(enabled=frozenset()).is_excluded(path, is_dir)
+
+
+def discover(
+    paths: Iterable[str],
+    suffixes: tuple[str, ...] = PYTHON_SUFFIXES,
+    *,
+    excluded: Optional[Excluded] = None,
+    force_exclude: bool = False,
+) -> list[str]:
     """The files to lint, sorted and unique; raises DiscoveryError for a missing path."""
+    excluded = excluded or _default_excluded
     found: dict[str, None] = {}
     for path in paths:
+        is_dir = os.path.isdir(path)
+        if force_exclude and os.path.lexists(path) and excluded(path, is_dir):
+            continue
         if os.path.isfile(path):
             found[os.path.normpath(path)] = None
-        elif os.path.isdir(path):
-            for file in _walk(path, suffixes):
+        elif is_dir:
+            for file in _walk(path, suffixes, excluded):
                 found[file] = None
         elif os.path.lexists(path):
             found[os.path.normpath(path)] = None  # a broken link: reported when read
@@ -90,7 +101,7 @@ def discover(paths: Iterable[str], suffixes: tuple[str, ...] = PYTHON_SUFFIXES) 
     return sorted(found)
 
 
-def _walk(top: str, suffixes: tuple[str, ...]) -> Iterator[str]:
+def _walk(top: str, suffixes: tuple[str, ...], excluded: Excluded) -> Iterator[str]:
     top = os.path.normpath(top)
     inherited = _ancestor_ignores(top)
     own = _load_ignore(top)
@@ -115,11 +126,9 @@ def _walk(top: str, suffixes: tuple[str, ...]) -> Iterator[str]:
             if any(ignore.matches(entry.path, is_dir) for ignore in ignores):
                 continue
             if is_dir:
-                if entry.name in DEFAULT_EXCLUDED_DIRS or entry.name.endswith(".egg-info"):
-                    continue
-                if _is_virtualenv(entry.path):
+                if excluded(entry.path, True) or _is_virtualenv(entry.path):
                     continue
                 child = _load_ignore(entry.path)
                 stack.append((entry.path, [*ignores, child] if child else ignores))
-            elif entry.name.endswith(suffixes):
+            elif entry.name.endswith(suffixes) and not excluded(entry.path, False):
                 yield os.path.normpath(entry.path)

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import libcst as cst
+import libcst.matchers as matchers
 
 from logitlint.analysis import Analysis, Site
-from logitlint.diagnostics import Diagnostic, Edit, Fix, Location, Severity
+from logitlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from logitlint.positions import Positions
 from logitlint.registry import SOURCE_ERROR_CODE, SOURCE_ERROR_NAME
 from logitlint.rule import FixSpec, ImportEdit, NodeEdit, Report, Rule
-from logitlint.suppression import file_exemption, is_suppressed, noqa_map
+from logitlint.suppression import directives, file_exemption, suppressing_row
 
 DOCS_URL = "https://github.com/logitlint/logitlint/blob/main/docs/rules.md#{anchor}"
 
@@ -31,14 +32,21 @@ class LintResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
     text: Optional[str] = None  # kept when there are diagnostics, for the output
+    cell_texts: dict[int, str] = field(default_factory=dict)  # notebooks: cell -> source
 
 
 class FileContext:
     """What rules see of the file being linted, and where their reports go."""
 
-    def __init__(self, module: cst.Module, analysis: Analysis) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        analysis: Analysis,
+        describe_row: Optional[Callable[[int], str]] = None,
+    ) -> None:
         self.module = module
         self.analysis = analysis
+        self.describe_row = describe_row or (lambda row: f"line {row}")
         self.positions = Positions(module)
         self.site: Optional[Site] = None
         self.shadowed: frozenset[str] = frozenset()
@@ -52,6 +60,10 @@ class FileContext:
 
     def line(self, node: cst.CSTNode) -> int:
         return self.positions.range(node)[0].row
+
+    def where(self, node: cst.CSTNode) -> str:
+        """Where a node is, as messages cite it: "line 12", or "cell 3, line 2"."""
+        return self.describe_row(self.line(node))
 
 
 class _Dispatcher(cst.CSTVisitor):
@@ -214,6 +226,7 @@ def lint_text(
     rules: Sequence[type[Rule]],
     *,
     prefilter: bool = True,
+    describe_row: Optional[Callable[[int], str]] = None,
 ) -> LintResult:
     result = LintResult(text=text)
     exemption = file_exemption(text)
@@ -221,6 +234,7 @@ def lint_text(
         if not exemption:
             return result
         rules = [rule for rule in rules if rule.code not in exemption]
+    enabled = frozenset(rule.code for rule in rules)  # before the prefilter drops any
     if prefilter:
         rules = wanted_rules(text, rules)
         if not rules:
@@ -229,7 +243,7 @@ def lint_text(
     if module is None:
         return result
     try:
-        return _lint_module(module, text, filename, rules, result)
+        return _lint_module(module, text, filename, rules, result, enabled, describe_row)
     except RecursionError:
         result.diagnostics.append(source_error(filename, "source is nested too deeply to analyse"))
         return result
@@ -241,8 +255,10 @@ def _lint_module(
     filename: str,
     rules: Sequence[type[Rule]],
     result: LintResult,
+    enabled: frozenset[str] = frozenset(),
+    describe_row: Optional[Callable[[int], str]] = None,
 ) -> LintResult:
-    context = FileContext(module, Analysis(module))
+    context = FileContext(module, Analysis(module), describe_row)
     instances = [rule(context) for rule in rules]
 
     def on_error(rule: Rule, error: BaseException) -> None:
@@ -253,15 +269,50 @@ def _lint_module(
         )
 
     module.visit(_Dispatcher(context, instances, on_error))
-    if not context.reports:
+    # rules that judge the noqa comments themselves (LGT100), after suppression
+    judges = [rule for rule in instances if hasattr(rule, "check_directives")]
+    if not context.reports and not judges:
         return result
-    noqa = noqa_map(text)
+    found = directives(text)
+    noqa = {directive.row: directive.code_set for directive in found}
+    used: dict[int, set[str]] = {}
     for rule, report in context.reports:
         diagnostic = _diagnostic(context, rule, report, filename)
         rows = (diagnostic.location.row, diagnostic.noqa_row or diagnostic.location.row)
-        if not is_suppressed(noqa, rule.code, rows):
+        row = suppressing_row(noqa, rule.code, rows)
+        if row is None:
             result.diagnostics.append(diagnostic)
+        else:
+            used.setdefault(row, set()).add(rule.code)
+    for judge in judges:
+        try:
+            reports = judge.check_directives(text, found, used, enabled)  # type: ignore[attr-defined]
+        except Exception as error:
+            on_error(judge, error)
+            continue
+        for start, end, message, fix in reports:
+            if suppressing_row(noqa, judge.code, (start.row,)) is None:
+                result.diagnostics.append(
+                    _directive_diagnostic(type(judge), filename, start, end, message, fix)
+                )
     return result
+
+
+def _directive_diagnostic(
+    rule: type[Rule], filename: str, start: Location, end: Location, message: str, fix: Fix
+) -> Diagnostic:
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        message=message,
+        filename=filename,
+        location=start,
+        end_location=end,
+        severity=rule.severity,
+        url=docs_url(rule.code, rule.name),
+        fix=fix,
+        noqa_row=start.row,
+    )
 
 
 def _diagnostic(
@@ -287,14 +338,24 @@ def _diagnostic(
 
 def _fix(context: FileContext, spec: FixSpec) -> Fix:
     edits: list[Edit] = []
+    applicability = spec.applicability
     for edit in spec.edits:
         if isinstance(edit, NodeEdit):
             start, end = context.positions.range(edit.node)
             edits.append(Edit(start, end, edit.content))
+            if applicability is Applicability.SAFE and _drops_comment(edit):
+                applicability = Applicability.UNSAFE
         elif isinstance(edit, ImportEdit):
             edits.append(_import_edit(context, edit))
     edits.sort(key=lambda e: (e.location, e.end_location))
-    return Fix(spec.message, spec.applicability, tuple(_dedupe(edits)))
+    return Fix(spec.message, applicability, tuple(_dedupe(edits)))
+
+
+def _drops_comment(edit: NodeEdit) -> bool:
+    """A fix that deletes a comment inside the replaced node is never safe (as in ruff):
+    the comment may be the only record of why the code looks as it does."""
+    comments = matchers.findall(edit.node, matchers.Comment())
+    return any(isinstance(c, cst.Comment) and c.value not in edit.content for c in comments)
 
 
 def _dedupe(edits: list[Edit]) -> list[Edit]:
@@ -321,7 +382,7 @@ def _import_edit(context: FileContext, edit: ImportEdit) -> Edit:
         )
         if isinstance(small, (cst.Import, cst.ImportFrom)) or is_docstring:
             anchor = statement
-        else:
+        elif not isinstance(small, cst.Pass):  # a masked notebook magic reads as `pass`
             break
     line = f"from {edit.module} import {edit.name}"
     if anchor is None:  # before the first statement, after any header comments

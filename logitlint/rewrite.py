@@ -15,7 +15,9 @@ import libcst as cst
 from logitlint.analysis import Analysis, Provenance, Site, Value
 from logitlint.analysis.calls import argument, int_literal, is_atomic
 from logitlint.analysis.catalogue import Role, canonical
+from logitlint.positions import Positions
 from logitlint.rule import ImportEdit, NodeEdit
+from logitlint.textedit import LineIndex
 
 _MAX_SNIPPET = 48
 
@@ -147,6 +149,8 @@ def unwrap_edit(
     prov = value.provenance
     if prov is None or value.ambiguous or prov.api.role is Role.SINK:
         return None
+    if prov.complement:  # `1 - sigmoid(x)`: the node to replace is not the producer
+        return None
     replacement = pre_activation(module, prov)
     if not value.via_variable:
         return NodeEdit(prov.producer, replacement)
@@ -160,22 +164,93 @@ def unwrap_edit(
 EditList = tuple[Union[NodeEdit, ImportEdit], ...]
 
 
-def respell(
+# --- rules-b: rewriting a call as a whole ---------------------------------------
+
+_NO_SPACE = cst.SimpleWhitespace("")
+
+
+def keyword_arg(name: str, value: str) -> cst.Arg:
+    """``name=value`` spelled as PEP 8 wants keyword arguments (no spaces)."""
+    return cst.Arg(
+        cst.parse_expression(value),
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(whitespace_before=_NO_SPACE, whitespace_after=_NO_SPACE),
+    )
+
+
+def with_args(call: cst.Call, args: list[cst.Arg]) -> cst.Call:
+    """``call`` with ``args``, keeping a multi-line call's trailing-comma layout."""
+    if not args:
+        return call.with_changes(args=())
+    last = call.args[-1] if call.args else None
+    fixed = [arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in args]
+    if last is not None and isinstance(last.comma, cst.Comma):
+        between = [a.comma for a in call.args[:-1] if isinstance(a.comma, cst.Comma)]
+        comma = between[-1] if between else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        fixed = [arg.with_changes(comma=comma) for arg in fixed[:-1]]
+        fixed.append(args[-1].with_changes(comma=last.comma))
+    return call.with_changes(args=fixed)
+
+
+class _Rewriter(cst.CSTTransformer):
+    """Replaces nodes by identity and appends arguments to given calls."""
+
+    def __init__(
+        self,
+        replace: dict[int, cst.CSTNode],
+        append: dict[int, list[cst.Arg]],
+    ) -> None:
+        super().__init__()
+        self.replace = replace
+        self.append = append
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+        new = self.replace.get(id(original_node))
+        if new is not None:
+            keep_parens = (
+                isinstance(new, cst.BaseExpression)
+                and isinstance(original_node, cst.BaseExpression)
+                and original_node.lpar
+                and not new.lpar
+            )
+            if keep_parens:
+                new = new.with_changes(lpar=original_node.lpar, rpar=original_node.rpar)  # type: ignore[attr-defined]
+            return new
+        extra = self.append.get(id(original_node))
+        if extra and isinstance(updated_node, cst.Call):
+            return with_args(updated_node, [*updated_node.args, *extra])
+        return updated_node
+
+
+def rewrite_node(
+    node: cst.CSTNode,
+    replace: dict[int, cst.CSTNode],
+    append: Optional[dict[int, list[cst.Arg]]] = None,
+) -> cst.CSTNode:
+    """``node`` with the nodes keyed by ``id`` in ``replace`` swapped for new ones."""
+    result = node.visit(_Rewriter(replace, append or {}))
+    assert isinstance(result, cst.CSTNode)
+    return result
+
+
+def renamed_callee(
     analysis: Analysis,
     module: cst.Module,
     callee: cst.BaseExpression,
     target: str,
     site: Site,
 ) -> Optional[tuple[str, tuple[ImportEdit, ...]]]:
-    """How to call ``target`` in place of ``callee``: through the same module prefix
-    when ``callee`` has one (``F.binary_cross_entropy`` -> ``F.binary_cross_entropy_with_logits``,
-    ``nn.BCELoss`` -> ``nn.BCEWithLogitsLoss``), else as the module's imports allow."""
-    current = analysis.qualname(callee, site)
+    """How to call ``target`` in place of ``callee``: same module prefix if it has one.
+
+    ``F.binary_cross_entropy`` becomes ``F.binary_cross_entropy_with_logits``; a bare
+    imported name becomes whatever ``Analysis.spell`` finds, adding an import if needed.
+    """
+    source = analysis.qualname(callee, site)
     module_name, _, leaf = canonical(target).rpartition(".")
     if (
         isinstance(callee, cst.Attribute)
-        and current is not None
-        and current.rpartition(".")[0] == module_name
+        and source is not None
+        and source.rpartition(".")[0] == module_name
     ):
         return f"{module.code_for_node(callee.value)}.{leaf}", ()
     spelling = analysis.spell(target, site)
@@ -183,3 +258,53 @@ def respell(
         return None
     imports = (ImportEdit(*spelling.import_from),) if spelling.import_from else ()
     return spelling.text, imports
+
+
+def pre_activation_target(
+    analysis: Analysis, value: Value, argument_expr: cst.BaseExpression, use: Site
+) -> Optional[cst.BaseExpression]:
+    """The node to replace by the pre-activation expression, if that is a sound edit.
+
+    Inline, the producer call (or, for ``1 - sigmoid(x)``, the subtraction when it is
+    the argument itself); through a variable, the argument name, when the producer's
+    inputs still mean the same at the use.
+    """
+    prov = value.provenance
+    if prov is None or value.ambiguous:
+        return None
+    if value.via_variable:
+        if not isinstance(argument_expr, (cst.Name, cst.Attribute)):
+            return None
+        return argument_expr if inputs_unchanged(analysis, prov, use) else None
+    if not prov.complement:
+        return prov.producer
+    if isinstance(argument_expr, cst.BinaryOperation) and argument_expr.right is prov.producer:
+        return argument_expr
+    return None
+
+
+def replacement_text(
+    module: cst.Module, positions: Positions, old: cst.CSTNode, new: cst.CSTNode
+) -> str:
+    """The text of ``new`` as it would stand in place of ``old``.
+
+    ``Module.code_for_node`` renders a multi-line node without the indentation of
+    the block around it; rendering the whole module with the node swapped and cutting
+    out the changed span keeps every continuation line where it was.
+    """
+    if isinstance(old, cst.BaseExpression) and isinstance(new, cst.BaseExpression):
+        # the edit range excludes the node's own parentheses; so must the text
+        new = new.with_changes(lpar=old.lpar, rpar=old.rpar)
+        text = module.code_for_node(new.with_changes(lpar=[], rpar=[]))
+    else:
+        text = module.code_for_node(new)
+    if "\n" not in module.code_for_node(old):
+        return text
+    code = module.code
+    start, end = positions.range(old)
+    index = LineIndex(code)
+    begin, finish = index.offset(start), index.offset(end)
+    swapped = rewrite_node(module, {id(old): new})
+    assert isinstance(swapped, cst.Module)
+    new_code = swapped.code
+    return new_code[begin : len(new_code) - (len(code) - finish)]

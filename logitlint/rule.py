@@ -91,6 +91,10 @@ class Rule:
     def line(self, node: cst.CSTNode) -> int:
         return self.context.line(node)
 
+    def where(self, node: cst.CSTNode) -> str:
+        """ "line 12" (or "cell 3, line 2" in a notebook): cite related lines with this."""
+        return self.context.where(node)
+
     @classmethod
     def documentation(cls) -> str:
         return (

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import stat
+import tempfile
 import tokenize
 from dataclasses import dataclass
 from typing import Optional
@@ -54,6 +58,49 @@ def read(path: str) -> SourceFile:
     except OSError as error:
         raise SourceError(f"cannot read file: {error.strerror or error}") from None
     return decode(data)
+
+
+def encode(text: str, encoding: str) -> bytes:
+    """The bytes to write back: the file's own codec, so a BOM stays a BOM."""
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as error:
+        message = f"the fixed text cannot be encoded as {encoding}: {error.reason}"
+        raise SourceError(message) from None
+
+
+def write(path: str, data: bytes) -> None:
+    """Replace the file's content atomically, keeping its permission bits.
+
+    The bytes go to a temporary file in the same directory, are flushed to disk, and
+    the temporary file is renamed over the original: a reader (or a crash) sees the old
+    file or the new one, never half of each. A symbolic link is followed, so the link
+    stays a link and its target is what changes.
+    """
+    target = os.path.realpath(path)
+    directory, name = os.path.split(target)
+    try:
+        info = os.stat(target)
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise SourceError(f"cannot write file: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        with contextlib.suppress(OSError):  # only possible as root; best effort
+            os.chown(temporary, info.st_uid, info.st_gid)
+        os.replace(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise SourceError(f"cannot write file: {error.strerror or error}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _newline(text: str) -> str:

@@ -81,7 +81,7 @@ def step(model, x, y):
         if prov is not None and value.via_variable:
             source = (
                 f"`{snippet(module, argument)}` holds the {what} output "
-                f"`{snippet(module, prov.producer)}` (line {self.line(prov.producer)})"
+                f"`{snippet(module, prov.producer)}` ({self.where(prov.producer)})"
             )
         else:
             source = f"`{snippet(module, argument)}` is {what} output"

@@ -72,7 +72,7 @@ def log_probs(logits):
         fused = "log_softmax" if value.kind is Kind.PROBS else "log_sigmoid"
         return (
             f"`log` of {complement}{what} output `{snippet(module, prov.producer)}` "
-            f"(line {self.line(prov.producer)}) underflows to -inf; use `{fused}`"
+            f"({self.where(prov.producer)}) underflows to -inf; use `{fused}`"
         )
 
     def _fix(self, node: cst.Call, value: Value) -> FixSpec | None:

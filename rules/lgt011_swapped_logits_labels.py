@@ -82,10 +82,8 @@ def loss_fn(logits, labels):
 
     def _params(self, use: LossUse) -> tuple[Param, Param]:
         """The prediction and labels parameters of the API, in that order."""
-        api = use.api
-        prediction = api.logits if api.logits is not None else api.probs
-        assert prediction is not None and api.labels is not None
-        return prediction, api.labels
+        assert use.prediction_param is not None and use.api.labels is not None
+        return use.prediction_param, use.api.labels
 
     def _message(self, use: LossUse) -> str:
         assert use.prediction is not None and use.labels is not None

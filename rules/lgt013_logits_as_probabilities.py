@@ -6,11 +6,12 @@ from typing import Optional
 
 import libcst as cst
 
-from logitlint.analysis import Kind, LossUse, Value, Wrap
+from logitlint.analysis import PROBABILITY_KINDS, Kind, LossUse, Value, Wrap
+from logitlint.analysis import catalogue as cat
 from logitlint.analysis.calls import argument, positional_args
 from logitlint.analysis.catalogue import PROB_SINK_WORDS, Role
 from logitlint.diagnostics import Applicability, Severity
-from logitlint.rewrite import respell, snippet
+from logitlint.rewrite import keyword_arg, renamed_callee, snippet, with_args
 from logitlint.rule import FixSpec, NodeEdit, Rule
 
 _ORDINAL = {0: "first", 1: "second"}
@@ -88,7 +89,7 @@ class Policy(nn.Module):
         site = self.site
         assert site is not None
         use = self.analysis.loss_use(node, site, self.shadowed)
-        if use is None or use.expects is not Kind.PROBS:
+        if use is None or use.expects not in PROBABILITY_KINDS:
             return
         expr = use.prediction_expr
         if expr is None:
@@ -138,42 +139,42 @@ class Policy(nn.Module):
         callee = f"`{snippet(self.context.module, use.call.func)}`"
         if use.ctor is not None or use.receiver is not None:
             callee = f"`{api.display}`"
-        if api.logits_keyword is not None and api.probs is not None:
+        if api.role is Role.DISTRIBUTION and api.logits is not None and api.input is not None:
             if use.prediction is not None and use.prediction.keyword is not None:
-                where = f"it is passed as `{api.probs.name}`"
+                where = f"it is passed as `{api.input.name}`"
             else:
-                ordinal = _ORDINAL.get(api.probs.position or 0, "positional")
-                where = f"the {ordinal} parameter of {callee} is `{api.probs.name}`"
-            return f"{where}; pass it as `{api.logits_keyword}=`"
-        if api.logits_form is not None:
-            leaf = api.logits_form.rpartition(".")[2]
-            return f"{callee} expects probabilities in [0, 1]; use `{leaf}`"
+                ordinal = _ORDINAL.get(api.input.position or 0, "positional")
+                where = f"the {ordinal} parameter of {callee} is `{api.input.name}`"
+            return f"{where}; pass it as `{api.logits.name}=`"
+        if api.role is Role.DISTRIBUTION:
+            return (
+                f"{callee} samples in proportion to its input, which must be probabilities; "
+                f"sample from `softmax(x, dim=-1)` or `Categorical(logits=x)`"
+            )
         if api.from_logits is not None:
             return (
                 f"{callee} with `from_logits` false expects probabilities; pass `from_logits=True`"
             )
-        if api.labels is not None:
-            return f"{callee} expects probabilities in [0, 1]; use the loss that takes logits"
-        return (
-            f"{callee} samples in proportion to its input, which must be probabilities; "
-            f"sample from `softmax(x, dim=-1)` or `Categorical(logits=x)`"
-        )
+        form = cat.LOGITS_FORM.get(api.names[0]) or cat.LOGITS_ALTERNATIVE.get(api.names[0])
+        advice = f"use `{form.rpartition('.')[2]}`" if form else "use the loss that takes logits"
+        return f"{callee} expects probabilities in [0, 1]; {advice}"
 
     def _fix(self, use: LossUse, value: Value) -> Optional[FixSpec]:
         api = use.api
-        if api.logits_keyword is not None:
-            return self._keyword_fix(use, value)
-        if api.logits_form is not None:
-            return self._form_fix(use)
+        if api.role is Role.DISTRIBUTION:
+            return self._keyword_fix(use, value) if api.logits is not None else None
         if api.from_logits is not None:
             return self._from_logits_fix(use)
+        if api.names[0] in cat.LOGITS_FORM:
+            return self._form_fix(use)
         return None
 
     def _keyword_fix(self, use: LossUse, value: Value) -> Optional[FixSpec]:
         """``Categorical(x)`` / ``Categorical(probs=x)`` -> ``Categorical(logits=x)``;
         unsafe when only another use in the file says the value is logits."""
-        arg, keyword = use.prediction, use.api.logits_keyword
-        assert keyword is not None
+        arg, param = use.prediction, use.api.logits
+        assert param is not None
+        keyword = param.name
         call = use.call
         if arg is None or any(a.star for a in call.args):
             return None
@@ -193,11 +194,11 @@ class Policy(nn.Module):
         """``F.binary_cross_entropy`` -> ``F.binary_cross_entropy_with_logits``; for a
         loss object, its constructor (display-only when the object is shared)."""
         site = self.site
-        target = use.api.logits_form
-        assert site is not None and target is not None
+        target = cat.LOGITS_FORM[use.api.names[0]]
+        assert site is not None
         ctor = use.ctor
         callee = ctor.func if ctor is not None else use.call.func
-        spelled = respell(self.analysis, self.context.module, callee, target, site)
+        spelled = renamed_callee(self.analysis, self.context.module, callee, target, site)
         if spelled is None:
             return None
         text, imports = spelled
@@ -217,21 +218,10 @@ class Policy(nn.Module):
         if current is not None:
             edit = NodeEdit(current.value, "True")
         else:
-            flag = cst.Arg(
-                value=cst.Name("True"),
-                keyword=cst.Name("from_logits"),
-                equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""),
-                    whitespace_after=cst.SimpleWhitespace(""),
-                ),
+            new = with_args(target, [*target.args, keyword_arg("from_logits", "True")])
+            edit = NodeEdit(
+                target, self.context.module.code_for_node(new.with_changes(lpar=[], rpar=[]))
             )
-            args = [*target.args]
-            if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
-                args[-1] = args[-1].with_changes(
-                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-                )
-            new = target.with_changes(args=[*args, flag], lpar=[], rpar=[])
-            edit = NodeEdit(target, self.context.module.code_for_node(new))
         return FixSpec("Pass `from_logits=True`", applicability, (edit,))
 
 

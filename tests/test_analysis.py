@@ -247,7 +247,7 @@ CASES = {
         b = tf.keras.losses.CategoricalCrossentropy()(y, tf.nn.softmax(z))
         c = tf.keras.losses.CategoricalCrossentropy(from_logits=flag)(y, tf.nn.softmax(z))
         """,
-        [(3, "LGT001")],
+        [(3, "LGT001"), (4, "LGT004")],  # b: a probability loss on softmax output
     ),
     "soft targets are legitimate": (
         """

@@ -52,3 +52,13 @@ def test_existing_alias_is_reused() -> None:
     (diagnostic,) = lint_text(source, "x.py", all_rules()).diagnostics
     assert diagnostic.fix is not None
     assert apply_edits(source, diagnostic.fix.edits).endswith("y = F.logsigmoid(x)\n")
+
+
+def test_complement_of_sigmoid_into_a_logits_loss_gets_no_broken_fix() -> None:
+    source = (
+        "import torch\nimport torch.nn.functional as F\n"
+        "loss = F.binary_cross_entropy_with_logits(1 - torch.sigmoid(x), y)\n"
+    )
+    (diagnostic,) = lint_text(source, "x.py", all_rules()).diagnostics
+    assert diagnostic.code == "LGT001"
+    assert diagnostic.fix is None  # replacing only the sigmoid gave `1 - -x`

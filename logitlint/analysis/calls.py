@@ -89,3 +89,17 @@ def is_atomic(expr: cst.BaseExpression) -> bool:
             cst.Tuple,
         ),
     ) and not (isinstance(expr, cst.Tuple) and not expr.lpar)
+
+
+def is_constant(expr: cst.BaseExpression) -> bool:
+    """A literal that means the same wherever it is written: numbers, strings, bools, None."""
+    if isinstance(expr, cst.Name):
+        return expr.value in ("True", "False", "None")
+    if isinstance(expr, cst.UnaryOperation):
+        return is_constant(expr.expression)
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return all(is_constant(element.value) for element in expr.elements)
+    return isinstance(
+        expr,
+        (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString),
+    )

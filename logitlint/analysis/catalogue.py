@@ -13,6 +13,7 @@ same object (``tensorflow.compat.v1.nn.softmax``, ``tensorflow.keras.losses.X``,
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -27,8 +28,11 @@ class Role(enum.Enum):
     LOG = "log"  # elementwise natural log
     WRAPPER = "wrapper"  # value-preserving: returns its tensor argument's kind
     CONTAINER = "container"  # nn.Sequential: its call returns the last layer's kind
-    PROB_SINK = "probability sink"  # f(..., probs, ...) expects probabilities
-    PROB_SINK_CLASS = "probability sink class"  # Cls(...)(probs, ...) expects probabilities
+    # rules-b (LGT004/LGT005): losses whose prediction must be (log-)probabilities
+    PROBABILITY_SINK = "probability sink"  # f(..., probs, ...)
+    PROBABILITY_SINK_CLASS = "probability sink class"  # Cls(...)(..., probs, ...)
+    # rules-d (LGT007/LGT011/LGT013)
+    DISTRIBUTION = "distribution"  # Cls(probs) / sampler(probs): probabilities, not a loss
     MODEL_WRAPPER = "model wrapper"  # DataParallel(model): calls the wrapped model
     FIELD = "field"  # a field of a model's output object (``outputs.logits``)
     DECLARED = "declared"  # a callable the file itself passes to an API as ``logits=``
@@ -64,9 +68,6 @@ class Api:
     wrap: Optional[Wrap] = None  # wrappers
     activation: Optional[Param] = None  # module producers whose kind is an argument
     fused: bool = False  # the activation is fused into a layer (Dense): nothing to unwrap
-    probs: Optional[Param] = None  # probability sinks: the probabilities parameter
-    logits_keyword: Optional[str] = None  # probability sinks: the keyword taking logits
-    logits_form: Optional[str] = None  # probability sinks: the with-logits counterpart
 
 
 def _p(name: str, position: Optional[int], *aliases: str) -> Param:
@@ -603,7 +604,7 @@ def canonical(qualname: str) -> str:
         leaf = qualname[len("tensorflow.losses.") :]
         if leaf[:1].isupper() or leaf in _KERAS_LOSS_NAMES:
             return "keras.losses." + leaf
-    if qualname.startswith("keras.layers.activation."):  # keras 2 module path
+    if qualname.startswith(KERAS_LAYER_SUBMODULES):  # keras 2 module paths
         return "keras.layers." + qualname.rsplit(".", 1)[1]
     if qualname.startswith("keras.metrics.") and qualname.endswith("crossentropy"):
         return qualname  # metrics share loss names but are not losses
@@ -636,16 +637,435 @@ def lookup(qualname: Optional[str]) -> Optional[Api]:
 PRODUCER_WORDS = ("softmax", "sigmoid", "expit")
 
 
+# =================================================================================
+# rules-b: probability-space losses (LGT004, LGT005), argmax (LGT010), softmax with
+# an implicit dim (LGT009) and loss-class constructors (LGT014).
+# Sources: API-FACTS.md §2.1-2.3, §3.1, §3.3, §4.1, §4.5, §5, §6; torch 2.13.0
+# signatures read with inspect.signature.
+# =================================================================================
+
+# --- losses whose prediction is a probability (or a log-probability) ------------
+# ``kind`` is what the prediction parameter (``input``) must hold; ``labels`` the
+# target. Keras losses are already SINKS/SINK_CLASSES rows: with ``from_logits``
+# literally False or absent they expect probabilities of their ``family``.
+
+PROBABILITY_SINKS: tuple[Api, ...] = (
+    Api(("torch.nn.functional.binary_cross_entropy",), Role.PROBABILITY_SINK, "torch",
+        "F.binary_cross_entropy", Kind.SIGMOID_PROBS, input=_INPUT0, labels=_TARGET1,
+        family="sigmoid"),
+    Api(("torch.nn.functional.nll_loss",), Role.PROBABILITY_SINK, "torch", "F.nll_loss",
+        Kind.LOG_PROBS, input=_INPUT0, labels=_TARGET1, family="softmax"),
+    # the one TF1 loss that takes probabilities (losses_impl.py log_loss)
+    Api(("tensorflow.losses.log_loss",), Role.PROBABILITY_SINK, "tensorflow",
+        "tf.compat.v1.losses.log_loss", Kind.SIGMOID_PROBS, input=_p("predictions", 1),
+        labels=_p("labels", 0), family="sigmoid"),
+)  # fmt: skip
+
+PROBABILITY_SINK_CLASSES: tuple[Api, ...] = (
+    Api(("torch.nn.BCELoss",), Role.PROBABILITY_SINK_CLASS, "torch", "nn.BCELoss",
+        Kind.SIGMOID_PROBS, input=_INPUT0, labels=_TARGET1, family="sigmoid"),
+    Api(("torch.nn.NLLLoss",), Role.PROBABILITY_SINK_CLASS, "torch", "nn.NLLLoss",
+        Kind.LOG_PROBS, input=_INPUT0, labels=_TARGET1, family="softmax"),
+)  # fmt: skip
+
+# The loss that takes the logits instead (what LGT004's fix switches to). Keras rows
+# switch with ``from_logits=True`` and are not listed.
+LOGITS_FORM: dict[str, str] = {
+    "torch.nn.functional.binary_cross_entropy": (
+        "torch.nn.functional.binary_cross_entropy_with_logits"
+    ),
+    "torch.nn.BCELoss": "torch.nn.BCEWithLogitsLoss",
+    "torch.nn.functional.nll_loss": "torch.nn.functional.cross_entropy",
+    "torch.nn.NLLLoss": "torch.nn.CrossEntropyLoss",
+}
+# Named in messages only: the argument names differ, so no rewrite.
+LOGITS_ALTERNATIVE: dict[str, str] = {
+    "tensorflow.losses.log_loss": "tf.compat.v1.losses.sigmoid_cross_entropy",
+}
+# For a loss object built elsewhere without arguments, the equivalent function call.
+LOGITS_FUNCTION: dict[str, str] = {
+    "torch.nn.BCELoss": "torch.nn.functional.binary_cross_entropy_with_logits",
+    "torch.nn.NLLLoss": "torch.nn.functional.cross_entropy",
+}
+
+# ``reduction='none'`` (or legacy ``reduce=False``) turns nll_loss into a gather:
+# ``-F.nll_loss(p, y, reduction="none")`` is ``p[y]``. Positions are those of the
+# call (functions) or of the constructor (classes).
+REDUCTION_PARAMS: dict[str, tuple[Param, Param]] = {
+    "torch.nn.functional.nll_loss": (_p("reduction", 6), _p("reduce", 5)),
+    "torch.nn.NLLLoss": (_p("reduction", 4), _p("reduce", 3)),
+    "torch.nn.functional.binary_cross_entropy": (_p("reduction", 5), _p("reduce", 4)),
+    "torch.nn.BCELoss": (_p("reduction", 3), _p("reduce", 2)),
+}
+
+# --- argmax ---------------------------------------------------------------------
+# An axis default is an int, ALL_AXES (the flattened array) or None (depends on the
+# rank: never provably equal to anything).
+
+ALL_AXES = "all"
+AxisDefault = Optional[object]  # int | ALL_AXES | None
+
+
+@dataclass(frozen=True)
+class Argmax:
+    names: tuple[str, ...]
+    framework: str
+    display: str
+    input: Param
+    axis: Param
+    absent: AxisDefault  # the axis when the argument is left out
+    none: AxisDefault  # the axis when it is given as None
+
+
+ARGMAXES: tuple[Argmax, ...] = (
+    Argmax(("torch.argmax",), "torch", "torch.argmax", _p("input", 0), _p("dim", 1),
+           ALL_AXES, ALL_AXES),
+    # TF1 spelled the axis `dimension`; None means axis 0 (math_ops.argmax)
+    Argmax(("tensorflow.argmax", "tensorflow.math.argmax"), "tensorflow", "tf.argmax",
+           _p("input", 0), _p("axis", 1, "dimension"), 0, 0),
+    Argmax(("numpy.argmax",), "numpy", "np.argmax", _p("a", 0), _p("axis", 1),
+           ALL_AXES, ALL_AXES),
+    Argmax(("jax.numpy.argmax",), "jax", "jnp.argmax", _p("a", 0), _p("axis", 1),
+           ALL_AXES, ALL_AXES),
+    Argmax(("keras.ops.argmax", "keras.ops.numpy.argmax"), "keras", "keras.ops.argmax",
+           _X, _X_AXIS, ALL_AXES, ALL_AXES),
+    Argmax(("keras.backend.argmax",), "keras", "K.argmax", _X, _X_AXIS, -1, 0),
+)  # fmt: skip
+
+# ``t.argmax(dim)`` (torch) / ``a.argmax(axis)`` (NumPy, JAX): no axis = flattened.
+ARGMAX_METHOD = Argmax(("Tensor.argmax",), "torch", ".argmax", _p("self", None),
+                       _p("dim", 0, "axis"), ALL_AXES, ALL_AXES)  # fmt: skip
+
+ARGMAX_BY_NAME: dict[str, Argmax] = {name: row for row in ARGMAXES for name in row.names}
+
+
+def argmax_lookup(qualname: Optional[str]) -> Optional[Argmax]:
+    if qualname is None:
+        return None
+    return ARGMAX_BY_NAME.get(canonical(qualname))
+
+
+# The axis a softmax normalises when its axis argument is (absent, None), keyed by
+# the producer row's first name. Softmin is missing on purpose: it reverses the
+# order (argmax of softmin is argmin), and so is any producer not listed here.
+SOFTMAX_AXIS: dict[str, tuple[AxisDefault, AxisDefault]] = {
+    "torch.nn.functional.softmax": (None, None),  # implicit: 0 for 0/1/3-D, else 1
+    "torch.softmax": (None, None),  # dim is required
+    "torch.special.softmax": (None, None),
+    "Tensor.softmax": (None, None),
+    "torch.nn.Softmax": (None, None),
+    "torch.nn.Softmax2d": (-3, -3),
+    "tensorflow.nn.softmax": (-1, -1),
+    "tensorflow.math.softmax": (-1, -1),
+    "keras.activations.softmax": (-1, None),
+    "keras.ops.softmax": (-1, None),
+    "keras.layers.Softmax": (-1, None),
+    "keras.layers.Activation": (-1, None),  # only softmax activations reach LGT010
+    "jax.nn.softmax": (-1, None),
+    "jax.scipy.special.softmax": (ALL_AXES, ALL_AXES),
+    "scipy.special.softmax": (ALL_AXES, ALL_AXES),
+}
+
+# TF ops given `name=` are part of the graph's interface (fetched by name from a
+# session or a restored graph): such a softmax is not wasted even if unused here.
+GRAPH_NAME = _p("name", None)
+
+# --- softmax family with an optional dim (LGT009) ---------------------------------
+# torch/nn/functional.py `_get_softmax_dim`: without dim, PyTorch warns and picks 0
+# for 0-, 1- and 3-D input, else 1. torch.softmax / Tensor.softmax require dim.
+
+_F_SOFTMAX_KEYWORDS = frozenset({"input", "dim", "_stacklevel", "dtype"})
+_SOFTMAX_MODULE_KEYWORDS = frozenset({"dim"})
+# name -> (the dim parameter, every keyword the signature accepts)
+IMPLICIT_DIM: dict[str, tuple[Param, frozenset[str]]] = {
+    "torch.nn.functional.softmax": (_TORCH_DIM, _F_SOFTMAX_KEYWORDS),
+    "torch.nn.functional.log_softmax": (_TORCH_DIM, _F_SOFTMAX_KEYWORDS),
+    "torch.nn.functional.softmin": (_TORCH_DIM, _F_SOFTMAX_KEYWORDS),
+    "torch.nn.Softmax": (_p("dim", 0), _SOFTMAX_MODULE_KEYWORDS),
+    "torch.nn.LogSoftmax": (_p("dim", 0), _SOFTMAX_MODULE_KEYWORDS),
+    "torch.nn.Softmin": (_p("dim", 0), _SOFTMAX_MODULE_KEYWORDS),
+}
+
+# --- loss classes and their constructors (LGT014) -------------------------------
+
+
+@dataclass(frozen=True)
+class LossClass:
+    """A loss class: what its constructor takes by position, and what its call takes.
+
+    ``tensors`` are the constructor parameters that legitimately take a tensor
+    (``weight``, ``pos_weight``); every other positional slot takes a number, a
+    flag or a string.
+    """
+
+    names: tuple[str, ...]
+    framework: str
+    positional: tuple[str, ...]  # __init__ parameters that can be given by position
+    tensors: frozenset[str] = frozenset()
+    call: tuple[str, ...] = ("input", "target")  # parameters of forward / __call__
+
+
+_WEIGHT = frozenset({"weight"})
+_LEGACY = ("size_average", "reduce", "reduction")
+_KERAS_CALL = ("y_true", "y_pred", "sample_weight")
+_KERAS_TAIL = ("reduction", "name", "dtype")
+
+# torch.nn (torch/nn/modules/loss.py, 2.13.0). AdaptiveLogSoftmaxWithLoss and
+# LinearCrossEntropyLoss are layers whose constructors take sizes, not losses here.
+LOSS_CLASSES: tuple[LossClass, ...] = (
+    LossClass(("torch.nn.L1Loss",), "torch", _LEGACY),
+    LossClass(("torch.nn.MSELoss",), "torch", _LEGACY),
+    LossClass(("torch.nn.NLLLoss",), "torch",
+              ("weight", "size_average", "ignore_index", "reduce", "reduction"), _WEIGHT),
+    LossClass(("torch.nn.CrossEntropyLoss",), "torch",
+              ("weight", "size_average", "ignore_index", "reduce", "reduction",
+               "label_smoothing"), _WEIGHT),
+    LossClass(("torch.nn.BCELoss",), "torch", ("weight", *_LEGACY), _WEIGHT),
+    LossClass(("torch.nn.BCEWithLogitsLoss",), "torch", ("weight", *_LEGACY, "pos_weight"),
+              frozenset({"weight", "pos_weight"})),
+    LossClass(("torch.nn.KLDivLoss",), "torch", (*_LEGACY, "log_target")),
+    LossClass(("torch.nn.PoissonNLLLoss",), "torch",
+              ("log_input", "full", "size_average", "eps", "reduce", "reduction"),
+              call=("log_input", "target")),
+    LossClass(("torch.nn.GaussianNLLLoss",), "torch", (), call=("input", "target", "var")),
+    LossClass(("torch.nn.HuberLoss",), "torch", ("reduction", "delta")),
+    LossClass(("torch.nn.SmoothL1Loss",), "torch", (*_LEGACY, "beta")),
+    LossClass(("torch.nn.SoftMarginLoss",), "torch", _LEGACY),
+    LossClass(("torch.nn.MultiLabelMarginLoss",), "torch", _LEGACY),
+    LossClass(("torch.nn.MultiLabelSoftMarginLoss",), "torch", ("weight", *_LEGACY),
+              _WEIGHT),
+    LossClass(("torch.nn.MultiMarginLoss",), "torch", ("p", "margin", "weight", *_LEGACY),
+              _WEIGHT),
+    LossClass(("torch.nn.HingeEmbeddingLoss",), "torch", ("margin", *_LEGACY)),
+    LossClass(("torch.nn.CosineEmbeddingLoss",), "torch", ("margin", *_LEGACY),
+              call=("input1", "input2", "target")),
+    LossClass(("torch.nn.MarginRankingLoss",), "torch", ("margin", *_LEGACY),
+              call=("input1", "input2", "target")),
+    LossClass(("torch.nn.TripletMarginLoss",), "torch",
+              ("margin", "p", "eps", "swap", *_LEGACY), call=("anchor", "positive", "negative")),
+    LossClass(("torch.nn.TripletMarginWithDistanceLoss",), "torch", (),
+              call=("anchor", "positive", "negative")),
+    LossClass(("torch.nn.CTCLoss",), "torch", ("blank", "reduction", "zero_infinity"),
+              call=("log_probs", "targets", "input_lengths", "target_lengths")),
+    # Keras 2 and 3 (keras/src/losses/losses.py): no constructor parameter is a tensor;
+    # the first one is often `from_logits`.
+    LossClass(("keras.losses.CategoricalCrossentropy",), "keras",
+              ("from_logits", "label_smoothing", "axis", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.SparseCategoricalCrossentropy",), "keras",
+              ("from_logits", "ignore_class", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.BinaryCrossentropy",), "keras",
+              ("from_logits", "label_smoothing", "axis", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.BinaryFocalCrossentropy",), "keras",
+              ("apply_class_balancing", "alpha", "gamma", "from_logits", "label_smoothing",
+               "axis", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.CategoricalFocalCrossentropy",), "keras",
+              ("alpha", "gamma", "from_logits", "label_smoothing", "axis", *_KERAS_TAIL),
+              call=_KERAS_CALL),
+    LossClass(("keras.losses.MeanSquaredError", "keras.losses.MeanAbsoluteError",
+               "keras.losses.MeanAbsolutePercentageError",
+               "keras.losses.MeanSquaredLogarithmicError", "keras.losses.LogCosh",
+               "keras.losses.Hinge", "keras.losses.SquaredHinge",
+               "keras.losses.CategoricalHinge", "keras.losses.KLDivergence",
+               "keras.losses.Poisson", "keras.losses.CTC"), "keras", _KERAS_TAIL,
+              call=_KERAS_CALL),
+    LossClass(("keras.losses.Huber",), "keras", ("delta", *_KERAS_TAIL), call=_KERAS_CALL),
+    LossClass(("keras.losses.CosineSimilarity",), "keras", ("axis", *_KERAS_TAIL),
+              call=_KERAS_CALL),
+)  # fmt: skip
+
+LOSS_CLASS_BY_NAME: dict[str, LossClass] = {name: row for row in LOSS_CLASSES for name in row.names}
+
+
+def loss_class(qualname: Optional[str]) -> Optional[LossClass]:
+    if qualname is None:
+        return None
+    return LOSS_CLASS_BY_NAME.get(canonical(qualname))
+
+
+# Words of a variable name that say it holds a model output or a label (LGT014's
+# evidence that a constructor argument is a tensor), and words that say it holds a
+# setting. Names are split at underscores, case changes and digits.
+TENSOR_NAME_WORDS = frozenset(
+    {
+        "out", "outs", "output", "outputs", "pred", "preds", "predict", "predicted",
+        "prediction", "predictions", "logit", "logits", "score", "scores", "prob", "probs",
+        "proba", "probas", "probabilities", "y", "yhat", "ypred", "ytrue", "target",
+        "targets", "tgt", "tgts", "label", "labels", "lbl", "lbls", "gt", "truth", "true",
+        "actual", "recon", "reconstruction", "x", "xhat", "input", "inputs", "anchor",
+        "positive", "negative", "pos", "neg", "real", "fake", "mask", "masks", "tag", "tags",
+    }
+)  # fmt: skip
+SETTING_NAME_WORDS = frozenset(
+    {
+        "weight", "weights", "margin", "reduction", "reduce", "size", "average", "eps",
+        "epsilon", "p", "blank", "ignore", "index", "smoothing", "alpha", "beta", "gamma",
+        "temperature", "temp", "swap", "full", "from", "mode", "num", "classes",
+        "dim", "axis", "flag", "use",
+    }
+)  # fmt: skip
+# Roots of attribute chains that hold settings: `args.margin`, `cfg.loss.weight`.
+SETTING_ROOTS = frozenset({"args", "opt", "opts", "cfg", "config", "conf", "hparams",
+                           "params", "hp", "FLAGS", "flags", "settings"})  # fmt: skip
+# Callees whose result is a model output: `model(x)`, `self.net(x)`.
+MODEL_NAME_WORDS = frozenset(
+    {
+        "model", "net", "network", "classifier", "forward", "encoder", "decoder",
+        "discriminator", "generator", "netd", "netg", "head", "predict",
+    }
+)  # fmt: skip
+
+
+def _register(*groups: tuple[Api, ...]) -> None:
+    for name, api in _index(*groups).items():
+        assert name not in BY_NAME, f"duplicate catalogue name {name}"
+        BY_NAME[name] = api
+
+
+_register(PROBABILITY_SINKS, PROBABILITY_SINK_CLASSES)
+
+
+# === Keras models and dense layers (LGT006, LGT012) ================================
+# Facts for reading a model's structure: which layers have an output width and an
+# activation argument, which classes build Keras models, what ``compile(loss=...)``
+# strings mean, and which softmax spellings normalise the last axis by default.
+# Sources: API-FACTS.md §4 (Keras 2 tf_keras 2.21, Keras 3.15), torch/nn/modules/linear.py,
+# tensorflow/python/layers/core.py (TF1 ``tf.layers.dense``), tf.contrib.layers.
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer with an output width: ``Dense(units, activation)``, ``nn.Linear(in, out)``.
+
+    ``call_input`` is set for the TF1 functions that build and apply the layer in one
+    call (``tf.layers.dense(inputs, units, ...)``); ``default_activation`` is what an
+    absent activation argument means (``None``: linear).
+    """
+
+    names: tuple[str, ...]
+    framework: str
+    display: str
+    units: Optional[Param]  # None: the width is not on the last axis for sure
+    activation: Optional[Param] = None
+    default_activation: Optional[str] = None
+    call_input: Optional[Param] = None
+
+
+LAYERS: tuple[Layer, ...] = (
+    Layer(("keras.layers.Dense",), "keras", "Dense", _p("units", 0), _p("activation", 1)),
+    Layer(("torch.nn.Linear",), "torch", "nn.Linear", _p("out_features", 1)),
+    Layer(("tensorflow.layers.dense",), "tensorflow", "tf.layers.dense", _p("units", 1),
+          _p("activation", 2), call_input=_p("inputs", 0)),
+    Layer(("tensorflow.layers.Dense",), "tensorflow", "tf.layers.Dense", _p("units", 0),
+          _p("activation", 1)),
+    # tf.contrib.layers.fully_connected(inputs, num_outputs, activation_fn=tf.nn.relu)
+    Layer(("tensorflow.contrib.layers.fully_connected",
+           "tensorflow.contrib.slim.fully_connected"), "tensorflow",
+          "tf.contrib.layers.fully_connected", _p("num_outputs", 1), _p("activation_fn", 2),
+          default_activation="relu", call_input=_p("inputs", 0)),
+    # Convolutions end segmentation models; their filters are the channel axis, which
+    # is the last one only with channels_last, so they carry no width for LGT012.
+    Layer(("keras.layers.Conv1D", "keras.layers.Conv2D", "keras.layers.Conv3D",
+           "keras.layers.Conv1DTranspose", "keras.layers.Conv2DTranspose",
+           "keras.layers.Conv3DTranspose"), "keras", "Conv", None, _p("activation", None)),
+)  # fmt: skip
+
+LAYERS_BY_NAME: dict[str, Layer] = {name: layer for layer in LAYERS for name in layer.names}
+
+# Activation identifiers that mean "no activation" (Keras ``activation="linear"``).
+LINEAR_ACTIVATION_STRINGS = frozenset({"linear"})
+LINEAR_ACTIVATIONS = frozenset({"keras.activations.linear"})
+
+# Softmax spellings whose axis defaults to the last one (``tf.nn.softmax(x)``,
+# ``layers.Softmax()``, ``Activation("softmax")``); torch's implicit dim is not.
+SOFTMAX_LAST_AXIS_DEFAULT = frozenset(
+    {
+        "tensorflow.nn.softmax", "tensorflow.math.softmax", "keras.activations.softmax",
+        "keras.ops.softmax", "keras.layers.Softmax", "keras.layers.Activation",
+        "jax.nn.softmax",
+    }
+)  # fmt: skip
+
+# Classes that build a Keras model: functional ``Model(inputs, outputs)`` and the
+# base class of subclassed models; ``Sequential`` is in CONTAINERS.
+KERAS_MODEL_CLASSES = frozenset({"keras.Model", "keras.models.Model"})
+KERAS_SEQUENTIAL = frozenset(n for api in CONTAINERS if api.framework == "keras" for n in api.names)
+KERAS_MODEL_OUTPUTS = _p("outputs", 1, "output")  # Keras 1 spelled it output=
+KERAS_SEQUENTIAL_LAYERS = _p("layers", 0)
+KERAS_COMPILE_LOSS = _p("loss", 1)  # compile(optimizer, loss, ...)
+# Subclassed models that override these compute their own loss: compile(loss=) may
+# not be what trains them.
+KERAS_LOSS_OVERRIDES = frozenset({"train_step", "compute_loss"})
+# A Sequential grows by ``model.add(layer)``; these methods (on the model or one of
+# its layers) leave its final activation alone.
+KERAS_MODEL_READERS = frozenset(
+    {
+        "summary", "build", "count_params", "get_config", "to_json", "get_layer",
+        "compile", "fit", "fit_generator", "evaluate", "evaluate_generator", "predict",
+        "predict_generator", "predict_on_batch", "train_on_batch", "test_on_batch",
+        "save", "save_weights", "load_weights", "get_weights", "set_weights",
+    }
+)  # fmt: skip
+# Attributes that may be assigned on a model or its layers without changing what the
+# model outputs (``model.layers[0].trainable = False``).
+KERAS_MODEL_SETTABLE = frozenset({"trainable"})
+# Functions that only look at a model passed to them (builtins by their bare name).
+KERAS_MODEL_VIEWERS = frozenset(
+    {"print", "len", "keras.utils.plot_model", "keras.utils.vis_utils.plot_model"}
+)
+
+# ``compile(loss="...")`` strings and loss functions, by the loss class they mean
+# (a string or function always means from_logits=False; keras.losses.get also
+# accepts the class names).
+_CCE = "keras.losses.CategoricalCrossentropy"
+_SCCE = "keras.losses.SparseCategoricalCrossentropy"
+_BCE = "keras.losses.BinaryCrossentropy"
+_BFCE = "keras.losses.BinaryFocalCrossentropy"
+_CFCE = "keras.losses.CategoricalFocalCrossentropy"
+KERAS_LOSS_CLASS: dict[str, str] = {
+    "categorical_crossentropy": _CCE,
+    "sparse_categorical_crossentropy": _SCCE,
+    "binary_crossentropy": _BCE,
+    "binary_focal_crossentropy": _BFCE,
+    "categorical_focal_crossentropy": _CFCE,
+    "CategoricalCrossentropy": _CCE,
+    "SparseCategoricalCrossentropy": _SCCE,
+    "BinaryCrossentropy": _BCE,
+    "BinaryFocalCrossentropy": _BFCE,
+    "CategoricalFocalCrossentropy": _CFCE,
+    "keras.losses.categorical_crossentropy": _CCE,
+    "keras.losses.sparse_categorical_crossentropy": _SCCE,
+    "keras.losses.binary_crossentropy": _BCE,
+    "keras.losses.binary_focal_crossentropy": _BFCE,
+    "keras.losses.categorical_focal_crossentropy": _CFCE,
+    "keras.backend.categorical_crossentropy": _CCE,
+    "keras.backend.sparse_categorical_crossentropy": _SCCE,
+    "keras.backend.binary_crossentropy": _BCE,
+}
+
+# Hugging Face TF models with a task head (``TFAutoModelForSequenceClassification``,
+# ``TFBertForMaskedLM``...) return logits, "scores before SoftMax" (API-FACTS §7);
+# built by a loader classmethod or the constructor.
+HF_TF_HEAD_MODEL = re.compile(r"transformers\.(?:[\w.]+\.)?TF\w*For\w+")
+HF_MODEL_LOADERS = frozenset({"from_pretrained", "from_config"})
+
+# Old Keras module paths that re-export the layers (``from keras.layers.core import
+# Dense``); canonical() folds them onto ``keras.layers.X``.
+KERAS_LAYER_SUBMODULES = (
+    "keras.layers.core.", "keras.layers.activation.", "keras.layers.convolutional.",
+)  # fmt: skip
+
+
 # ==================================================================================
-# LGT007 / LGT011 / LGT013 section (rules-d): logits producers, probability sinks,
-# model classes and label producers. Kept together to make merges easy; rows that
-# other sections also define are to be deduplicated at merge.
+# rules-d: logits producers, distributions, model classes and label producers
+# (LGT007, LGT011, LGT013). The probability-space losses (BCE, NLL, log_loss) are
+# the rules-b rows above. Sources: API-FACTS.md §1, §2.4, §7; torch 2.13.0
+# signatures read with inspect.signature.
 # ==================================================================================
 
 # --- logits producers: a linear layer's output is unnormalised scores -------------
 # (torch/nn/modules/linear.py; flax linen/nnx; haiku; TF1 tf.layers.dense, whose
-# activation defaults to None). Keras ``Dense`` is the row above: it is linear when
-# its activation is absent, ``None`` or ``"linear"``.
+# activation defaults to None). Keras ``Dense`` is the MODULE_PRODUCERS row: it is
+# linear when its activation is absent, ``None`` or ``"linear"``.
 
 LOGITS_PRODUCERS: tuple[Api, ...] = (
     Api(("torch.nn.Linear", "torch.nn.LazyLinear", "torch.nn.modules.linear.Linear"),
@@ -664,61 +1084,50 @@ MODEL_OUTPUT_LOGITS = Api(("ModelOutput.logits",), Role.FIELD, "transformers", "
 # A callable whose output the same file passes to a framework API as ``logits=``.
 DECLARED_LOGITS = Api(("declared logits",), Role.DECLARED, "", "declared logits")
 
-# Activation arguments that leave a fused layer linear (Dense(10, activation=None)).
-LINEAR_ACTIVATIONS = frozenset({"linear"})
-
-# --- probability sinks: parameters that expect probabilities ----------------------
-# torch.distributions (probs is the first parameter, or the second after
-# temperature/total_count; signatures from torch 2.13 ``inspect.signature``),
-# torch.multinomial (non-negative weights), BCE in probability space, TF1 log_loss.
-# Keras losses with ``from_logits`` false are the SINKS rows above.
+# --- distributions and samplers whose parameter is probabilities ------------------
+# torch.distributions take ``probs`` first (second after temperature/total_count)
+# and ``logits`` by keyword; torch.multinomial wants non-negative weights. ``input``
+# is the probabilities parameter, ``logits`` the keyword that takes logits instead.
 
 _PROBS0 = _p("probs", 0)
 _PROBS1 = _p("probs", 1)
+_LOGITS_KW = _p("logits", None)
 
 
-def _distribution(leaf: str, module: str, probs: Param) -> Api:
+def _distribution(leaf: str, module: str, probs: Param, family: str) -> Api:
     return Api(
         (f"torch.distributions.{leaf}", f"torch.distributions.{module}.{leaf}"),
-        Role.PROB_SINK,
+        Role.DISTRIBUTION,
         "torch",
         f"torch.distributions.{leaf}",
-        probs=probs,
-        logits_keyword="logits",
+        Kind.PROBS if family == "softmax" else Kind.SIGMOID_PROBS,
+        input=probs,
+        logits=_LOGITS_KW,
+        family=family,
     )
 
 
-PROB_SINKS: tuple[Api, ...] = (
-    _distribution("Categorical", "categorical", _PROBS0),
-    _distribution("Bernoulli", "bernoulli", _PROBS0),
-    _distribution("OneHotCategorical", "one_hot_categorical", _PROBS0),
-    _distribution("OneHotCategoricalStraightThrough", "one_hot_categorical", _PROBS0),
-    _distribution("Geometric", "geometric", _PROBS0),
-    _distribution("ContinuousBernoulli", "continuous_bernoulli", _PROBS0),
-    _distribution("RelaxedOneHotCategorical", "relaxed_categorical", _PROBS1),
-    _distribution("RelaxedBernoulli", "relaxed_bernoulli", _PROBS1),
-    _distribution("Binomial", "binomial", _PROBS1),
-    _distribution("Multinomial", "multinomial", _PROBS1),
-    _distribution("NegativeBinomial", "negative_binomial", _PROBS1),
-    Api(("torch.multinomial",), Role.PROB_SINK, "torch", "torch.multinomial",
-        probs=_p("input", 0)),
-    Api(("torch.nn.functional.binary_cross_entropy",), Role.PROB_SINK, "torch",
-        "F.binary_cross_entropy", labels=_TARGET1, probs=_INPUT0,
-        logits_form="torch.nn.functional.binary_cross_entropy_with_logits"),
-    Api(("tensorflow.losses.log_loss",), Role.PROB_SINK, "tensorflow",
-        "tf.compat.v1.losses.log_loss", labels=_p("labels", 0),
-        probs=_p("predictions", 1)),
-)  # fmt: skip
-
-PROB_SINK_CLASSES: tuple[Api, ...] = (
-    Api(("torch.nn.BCELoss",), Role.PROB_SINK_CLASS, "torch", "nn.BCELoss",
-        labels=_TARGET1, probs=_INPUT0, logits_form="torch.nn.BCEWithLogitsLoss"),
+DISTRIBUTIONS: tuple[Api, ...] = (
+    _distribution("Categorical", "categorical", _PROBS0, "softmax"),
+    _distribution("Bernoulli", "bernoulli", _PROBS0, "sigmoid"),
+    _distribution("OneHotCategorical", "one_hot_categorical", _PROBS0, "softmax"),
+    _distribution("OneHotCategoricalStraightThrough", "one_hot_categorical", _PROBS0, "softmax"),
+    _distribution("Geometric", "geometric", _PROBS0, "sigmoid"),
+    _distribution("ContinuousBernoulli", "continuous_bernoulli", _PROBS0, "sigmoid"),
+    _distribution("RelaxedOneHotCategorical", "relaxed_categorical", _PROBS1, "softmax"),
+    _distribution("RelaxedBernoulli", "relaxed_bernoulli", _PROBS1, "sigmoid"),
+    _distribution("Binomial", "binomial", _PROBS1, "sigmoid"),
+    _distribution("Multinomial", "multinomial", _PROBS1, "softmax"),
+    _distribution("NegativeBinomial", "negative_binomial", _PROBS1, "sigmoid"),
+    Api(("torch.multinomial",), Role.DISTRIBUTION, "torch", "torch.multinomial", Kind.PROBS,
+        input=_p("input", 0), family="sampler"),
 )  # fmt: skip
 
 # ``x.multinomial(n)``: the tensor method form of torch.multinomial.
-PROB_SINK_METHODS: dict[str, Api] = {
-    "multinomial": Api(("Tensor.multinomial",), Role.PROB_SINK, "torch", ".multinomial"),
-}
+DISTRIBUTION_METHODS: dict[str, Api] = {
+    "multinomial": Api(("Tensor.multinomial",), Role.DISTRIBUTION, "torch", ".multinomial",
+                       Kind.PROBS, family="sampler"),
+}  # fmt: skip
 
 # --- user model classes -----------------------------------------------------------
 
@@ -757,10 +1166,8 @@ MODEL_BASE_BY_NAME: dict[str, ModelBase] = {
     name: base for base in MODEL_BASES for name in base.names
 }
 
-# Keras functional models: ``keras.Model(inputs, outputs)`` called later returns
-# what ``outputs`` is (keras/src/models/functional.py).
-FUNCTIONAL_MODELS = frozenset({"keras.Model", "keras.models.Model"})
-FUNCTIONAL_MODEL_OUTPUTS = _p("outputs", 1)
+# Keras functional models ``keras.Model(inputs, outputs)``: KERAS_MODEL_CLASSES and
+# KERAS_MODEL_OUTPUTS above; calling one returns what ``outputs`` is.
 
 # Wrappers whose call runs the wrapped model's forward.
 MODEL_WRAPPERS: tuple[Api, ...] = (
@@ -807,9 +1214,7 @@ LABEL_PRODUCERS = frozenset(
     }
 )
 
-_EXTRA_INDEX = _index(LOGITS_PRODUCERS, PROB_SINKS, PROB_SINK_CLASSES, MODEL_WRAPPERS)
-assert not set(_EXTRA_INDEX) & set(BY_NAME), "catalogue names defined twice"
-BY_NAME.update(_EXTRA_INDEX)
+_register(LOGITS_PRODUCERS, DISTRIBUTIONS, MODEL_WRAPPERS)
 
 
 def _leaf_words(*groups: tuple[Api, ...]) -> tuple[str, ...]:
@@ -825,14 +1230,15 @@ def _leaf_words(*groups: tuple[Api, ...]) -> tuple[str, ...]:
 # Losses whose argument order LGT011 checks (samplers take no labels).
 LOSS_APIS: tuple[Api, ...] = tuple(
     api
-    for api in (*SINKS, *SINK_CLASSES, *PROB_SINKS, *PROB_SINK_CLASSES)
+    for api in (*SINKS, *SINK_CLASSES, *PROBABILITY_SINKS, *PROBABILITY_SINK_CLASSES)
     if api.labels is not None
 )
 LOSS_WORDS = _leaf_words(LOSS_APIS)
 # Every API that expects probabilities somewhere (LGT013's prefilter words).
 PROB_SINK_WORDS = _leaf_words(
-    PROB_SINKS,
-    PROB_SINK_CLASSES,
+    DISTRIBUTIONS,
+    PROBABILITY_SINKS,
+    PROBABILITY_SINK_CLASSES,
     tuple(api for api in (*SINKS, *SINK_CLASSES) if api.from_logits is not None),
-    tuple(PROB_SINK_METHODS.values()),
+    tuple(DISTRIBUTION_METHODS.values()),
 )

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import functools
+import re
+from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
@@ -21,6 +24,7 @@ from logitlint.analysis import evidence
 from logitlint.analysis.calls import (
     argument,
     int_literal,
+    is_constant,
     is_true,
     literal_bool,
     string_literal,
@@ -36,6 +40,9 @@ from logitlint.analysis.kinds import (
 )
 from logitlint.analysis.models import Models
 from logitlint.analysis.scopes import POSSIBLY_UNBOUND, Binding, Site, SymbolTable
+
+if TYPE_CHECKING:
+    from logitlint.analysis.keras_models import KerasModels
 
 # Where a file never imports the framework (a notebook fragment, a pasted snippet),
 # these conventional aliases stand in for the import.
@@ -55,6 +62,15 @@ CONVENTIONAL_ALIASES: dict[str, str] = {
 
 _MAX_DEPTH = 40
 _BUILTINS = frozenset(dir(builtins))
+# Classes whose instances the analysis tracks as loss/layer objects.
+_OBJECT_ROLES = frozenset(
+    {
+        Role.MODULE_PRODUCER,
+        Role.SINK_CLASS,
+        Role.CONTAINER,
+        Role.PROBABILITY_SINK_CLASS,
+    }
+)
 _NO_SHADOW: frozenset[str] = frozenset()
 
 
@@ -74,10 +90,11 @@ class LossUse:
     """A call of a loss or distribution, whichever space its prediction is in.
 
     ``expects`` is what the prediction parameter wants at this call: ``LOGITS``,
-    ``PROBS`` (Keras losses with ``from_logits`` false, BCE, distributions'
-    ``probs``), or ``None`` when a non-literal ``from_logits`` leaves it open.
-    ``prediction`` is the argument bound to it; for the tensor method
-    ``x.multinomial(n)`` it is ``None`` and ``receiver`` is ``x``.
+    ``PROBS`` / ``SIGMOID_PROBS`` (Keras losses with ``from_logits`` false, BCE,
+    distributions' ``probs``), ``LOG_PROBS`` (NLL), or ``None`` when a non-literal
+    ``from_logits`` leaves it open. ``prediction`` is the argument bound to
+    ``prediction_param``; for the tensor method ``x.multinomial(n)`` it is ``None``
+    and ``receiver`` is ``x``.
     """
 
     api: Api
@@ -87,6 +104,7 @@ class LossUse:
     labels: Optional[cst.Arg]
     ctor: Optional[cst.Call] = None
     receiver: Optional[cst.BaseExpression] = None
+    prediction_param: Optional[cat.Param] = None
 
     @property
     def prediction_expr(self) -> Optional[cst.BaseExpression]:
@@ -101,6 +119,38 @@ class Spelling:
     import_from: Optional[tuple[str, str]] = None
 
 
+@dataclass(frozen=True)
+class ProbabilitySinkUse:
+    """A call of a loss whose prediction must be probabilities (or log-probabilities)."""
+
+    api: Api
+    call: cst.Call
+    prediction: Optional[cst.Arg]
+    labels: Optional[cst.Arg]
+    expects: Kind  # PROBS, SIGMOID_PROBS or LOG_PROBS
+    ctor: Optional[cst.Call] = None  # loss objects: where they were built
+    from_logits: Optional[cst.Arg] = None  # Keras: an explicit `from_logits=False`
+
+
+@dataclass(frozen=True)
+class Axis:
+    """An axis as far as it is known: an index, every axis, or an expression."""
+
+    index: Optional[int] = None
+    every: bool = False
+    expr: Optional[cst.BaseExpression] = None
+    site: Optional[Site] = None
+    default: bool = False  # the API's default, not written in the call
+
+
+@dataclass(frozen=True)
+class ArgmaxUse:
+    row: cat.Argmax
+    call: cst.Call
+    input: cst.BaseExpression
+    axis: Optional[Axis]
+
+
 class Analysis:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
@@ -108,12 +158,20 @@ class Analysis:
         self._binding_values: dict[tuple[int, bool], Value] = {}
         self._in_progress: set[tuple[int, bool]] = set()
         self._depth = 0
+        self._reads: dict[int, Counter[str]] = {}
         self._loss_uses: dict[tuple[int, frozenset[str]], Optional[LossUse]] = {}
         self._models = False  # see value(): follow calls into model classes
         self.models = Models(self)
 
     def site(self, stmt: cst.CSTNode) -> Optional[Site]:
         return self.symbols.sites.get(id(stmt))
+
+    @functools.cached_property
+    def keras(self) -> KerasModels:
+        """Model structure (final layers, compiled losses), built on first use."""
+        from logitlint.analysis.keras_models import KerasModels
+
+        return KerasModels(self)
 
     # --- names ------------------------------------------------------------------
 
@@ -397,7 +455,7 @@ class Analysis:
         func = call.func
         qualname = self.qualname(func, site, shadowed)
         if qualname is not None:
-            if self._models and qualname in cat.FUNCTIONAL_MODELS:
+            if self._models and qualname in cat.KERAS_MODEL_CLASSES:
                 return self._functional_model(call, site)
             api = cat.lookup(qualname)
             if api is None:
@@ -438,7 +496,7 @@ class Analysis:
 
     def _functional_model(self, call: cst.Call, site: Site) -> Value:
         """Models mode: ``keras.Model(inputs, outputs)`` is a model returning ``outputs``."""
-        arg = argument(call, cat.FUNCTIONAL_MODEL_OUTPUTS)
+        arg = argument(call, cat.KERAS_MODEL_OUTPUTS)
         if arg is None:
             return UNKNOWN
         return Value(Kind.MODEL, model=self.models.functional(call, arg.value, site))
@@ -464,12 +522,7 @@ class Analysis:
                 return UNKNOWN
             inner = self.value(arg.value, site, shadowed)
             return inner.wrapped(api.wrap) if _is_tensor(inner) else UNKNOWN
-        if api.role in (
-            Role.MODULE_PRODUCER,
-            Role.SINK_CLASS,
-            Role.CONTAINER,
-            Role.PROB_SINK_CLASS,
-        ):
+        if api.role in _OBJECT_ROLES:
             return Value(Kind.OBJECT, api=api, ctor=call)
         if api.role is Role.MODEL_WRAPPER and self._models:
             arg = argument(call, api.input)
@@ -521,9 +574,11 @@ class Analysis:
             return Kind.LOGITS
         text = string_literal(arg.value)
         if text is not None:
-            if api.fused and text in cat.LINEAR_ACTIVATIONS:
+            if api.fused and text in cat.LINEAR_ACTIVATION_STRINGS:
                 return Kind.LOGITS
             return cat.ACTIVATION_STRINGS.get(text)
+        if api.fused and self.qualname(arg.value, site) in cat.LINEAR_ACTIVATIONS:
+            return Kind.LOGITS
         ref = self.api(arg.value, site)
         if ref is not None and ref.role is Role.PRODUCER:
             return ref.kind
@@ -634,47 +689,50 @@ class Analysis:
     def _loss_use(self, call: cst.Call, site: Site, shadowed: frozenset[str]) -> Optional[LossUse]:
         func = call.func
         api = self.api(func, site, shadowed)
-        if api is not None:
-            if api.role is Role.SINK:
-                expects = _expects(api, call)
-                return LossUse(
-                    api, call, expects, argument(call, api.logits), argument(call, api.labels)
-                )
-            if api.role is Role.PROB_SINK:
-                return LossUse(
-                    api, call, Kind.PROBS, argument(call, api.probs), argument(call, api.labels)
-                )
-            return None
-        if self.qualname(func, site, shadowed) is not None:
-            return None
-        callee = self.value(func, site, shadowed)
-        obj = callee.api
-        if callee.kind is Kind.OBJECT and obj is not None and callee.ctor is not None:
-            if obj.role is Role.SINK_CLASS:
-                param = obj.logits
-                expects = _expects(obj, callee.ctor)
-            elif obj.role is Role.PROB_SINK_CLASS:
-                param, expects = obj.probs, Kind.PROBS
-            else:
+        ctor: Optional[cst.Call] = None
+        if api is None:
+            if self.qualname(func, site, shadowed) is not None:
                 return None
-            return LossUse(
-                obj,
-                call,
-                expects,
-                argument(call, param),
-                argument(call, obj.labels),
-                callee.ctor,
-            )
-        if isinstance(func, cst.Attribute):
-            method = cat.PROB_SINK_METHODS.get(func.attr.value)
-            if (
-                method is not None
-                and call.args
-                and not self._is_instance_name(func.value, site)
-                and not self.is_module_reference(func.value, site)
-            ):
-                return LossUse(method, call, Kind.PROBS, None, None, receiver=func.value)
-        return None
+            callee = self.value(func, site, shadowed)
+            if callee.kind is not Kind.OBJECT or callee.api is None or callee.ctor is None:
+                return self._distribution_method(call, site)
+            api, ctor = callee.api, callee.ctor
+        expects: Optional[Kind]
+        if api.role in (Role.SINK, Role.SINK_CLASS):
+            if (api.role is Role.SINK) != (ctor is None):
+                return None  # a loss class called with tensors is its constructor
+            expects, param = _expects(api, ctor if ctor is not None else call), api.logits
+        elif api.role in (Role.PROBABILITY_SINK, Role.PROBABILITY_SINK_CLASS):
+            if (api.role is Role.PROBABILITY_SINK) != (ctor is None):
+                return None
+            expects, param = api.kind, api.input
+        elif api.role is Role.DISTRIBUTION and ctor is None:
+            expects, param = api.kind, api.input
+        else:
+            return None
+        return LossUse(
+            api,
+            call,
+            expects,
+            argument(call, param),
+            argument(call, api.labels),
+            ctor,
+            prediction_param=param,
+        )
+
+    def _distribution_method(self, call: cst.Call, site: Site) -> Optional[LossUse]:
+        """``x.multinomial(n)``: a tensor's sampling method."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or not call.args:
+            return None
+        method = cat.DISTRIBUTION_METHODS.get(func.attr.value)
+        if (
+            method is None
+            or self._is_instance_name(func.value, site)
+            or self.is_module_reference(func.value, site)
+        ):
+            return None
+        return LossUse(method, call, method.kind, None, None, receiver=func.value)
 
     def argument_role(
         self, expr: cst.BaseExpression, site: Site, shadowed: frozenset[str] = _NO_SHADOW
@@ -716,13 +774,10 @@ class Analysis:
                         continue
                     if self.symbols.defining_scope(name, site.scope) is not scope:
                         continue
-                    bound = cat.canonical(binding.qualname)
-                    if target == bound:
-                        text = name
-                    elif target.startswith(bound + "."):
-                        text = name + target[len(bound) :]
-                    else:
+                    rest = _reachable(binding.qualname, target)
+                    if rest is None:
                         continue
+                    text = name + rest
                     if best is None or len(text) < len(best):
                         best = text
             scope = scope.parent
@@ -764,6 +819,180 @@ class Analysis:
             return self.same_value(expr.expression, first, second)
         return False
 
+    # --- rules-b: probability losses, argmax axes, reads, tensor evidence -------
+
+    def probability_sink(
+        self, call: cst.Call, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+    ) -> Optional[ProbabilitySinkUse]:
+        """The loss ``call`` invokes if it provably expects (log-)probabilities.
+
+        ``F.binary_cross_entropy``, ``nn.BCELoss``, ``F.nll_loss``, ``nn.NLLLoss``, and
+        Keras cross-entropies whose ``from_logits`` is literally ``False`` or left out;
+        any other ``from_logits`` expression is unknown and yields ``None``.
+        """
+        api = self.api(call.func, site, shadowed)
+        if api is not None:
+            return self._probability_use(api, call, None)
+        if self.qualname(call.func, site, shadowed) is not None:
+            return None
+        callee = self.value(call.func, site, shadowed)
+        if callee.kind is not Kind.OBJECT or callee.api is None or callee.ctor is None:
+            return None
+        return self._probability_use(callee.api, call, callee.ctor)
+
+    def _probability_use(
+        self, api: Api, call: cst.Call, ctor: Optional[cst.Call]
+    ) -> Optional[ProbabilitySinkUse]:
+        expects: Optional[Kind]
+        switch: Optional[cst.Arg] = None
+        if api.role in (Role.PROBABILITY_SINK, Role.PROBABILITY_SINK_CLASS):
+            if (api.role is Role.PROBABILITY_SINK) != (ctor is None):
+                return None
+            expects, param = api.kind, api.input
+        elif api.role in (Role.SINK, Role.SINK_CLASS) and api.from_logits is not None:
+            if (api.role is Role.SINK) != (ctor is None):
+                return None
+            switch = argument(ctor if ctor is not None else call, api.from_logits)
+            if switch is not None and literal_bool(switch) is not False:
+                return None
+            expects = _FAMILY_KIND.get(api.family)
+            param = api.logits
+        else:
+            return None
+        if expects is None:
+            return None
+        return ProbabilitySinkUse(
+            api, call, argument(call, param), argument(call, api.labels), expects, ctor, switch
+        )
+
+    def argmax(
+        self, call: cst.Call, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+    ) -> Optional[ArgmaxUse]:
+        """``call`` as an argmax (function or array method): its input and its axis."""
+        func = call.func
+        if self.qualname(func, site, shadowed) is not None:
+            row = cat.argmax_lookup(self.qualname(func, site, shadowed))
+            arg = argument(call, row.input) if row is not None else None
+            if row is None or arg is None:
+                return None
+            axis = self._axis(argument(call, row.axis), row.absent, row.none, site)
+            return ArgmaxUse(row, call, arg.value, axis)
+        if not isinstance(func, cst.Attribute) or func.attr.value != "argmax":
+            return None
+        if self._is_instance_name(func.value, site) or any(a.star for a in call.args):
+            return None
+        keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+        positional = [a for a in call.args if a.keyword is None]
+        if not keywords <= _ARGMAX_METHOD_KEYWORDS or len(positional) > 1:
+            return None
+        row = cat.ARGMAX_METHOD
+        axis = self._axis(argument(call, row.axis), row.absent, row.none, site)
+        return ArgmaxUse(row, call, func.value, axis)
+
+    def softmax_axis(self, prov: Provenance) -> Optional[Axis]:
+        """The axis a softmax producer normalises, when it is known without the rank."""
+        defaults = cat.SOFTMAX_AXIS.get(prov.api.names[0])
+        if defaults is None or prov.site is None:
+            return None
+        if prov.api.axis is None:
+            return _default_axis(defaults[0])
+        if prov.module_ctor is not None:
+            arg = argument(prov.module_ctor, prov.api.axis)
+            if arg is not None and int_literal(arg.value) is None and not _is_none(arg.value):
+                return None  # an expression evaluated where the layer was built
+            return self._axis(arg, defaults[0], defaults[1], prov.site)
+        return self._axis(argument(prov.producer, prov.api.axis), *defaults, prov.site)
+
+    def same_axis(self, first: Optional[Axis], second: Optional[Axis]) -> bool:
+        """True when both axes are provably the same (``-1`` and ``1`` are not)."""
+        if first is None or second is None:
+            return False
+        if first.every or second.every:
+            return first.every and second.every
+        if first.index is not None or second.index is not None:
+            return first.index == second.index
+        if first.expr is None or second.expr is None or first.site is None:
+            return False
+        code = self.module.code_for_node
+        return code(first.expr) == code(second.expr) and self.same_value(
+            first.expr, first.site, second.site or first.site
+        )
+
+    def _axis(
+        self,
+        arg: Optional[cst.Arg],
+        absent: cat.AxisDefault,
+        none: cat.AxisDefault,
+        site: Site,
+    ) -> Optional[Axis]:
+        if arg is None:
+            return _default_axis(absent)
+        value = arg.value
+        if _is_none(value):
+            return _default_axis(none)
+        index = int_literal(value)
+        if index is not None:
+            return Axis(index=index)
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            return Axis(expr=value, site=site)
+        return None
+
+    def reads(self, name: str, site: Site) -> int:
+        """How often ``name`` is read in the scope that binds it (nested scopes included).
+
+        An over-count (a same-named local in a nested function) only makes rules that
+        ask "is this the only use?" more cautious.
+        """
+        scope = self.symbols.defining_scope(name, site.scope)
+        if scope is None:
+            return 0
+        counts = self._reads.get(id(scope.node))
+        if counts is None:
+            visitor = _NameReads()
+            scope.node.visit(visitor)
+            counts = self._reads[id(scope.node)] = visitor.counts
+        return counts.get(name, 0)
+
+    def looks_like_tensor(
+        self, expr: cst.BaseExpression, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+    ) -> bool:
+        """Evidence that ``expr`` holds a model output or labels rather than a setting.
+
+        A known value kind, a name such as ``outputs``/``labels``/``y_pred`` (but not
+        ``class_weights`` or ``args.margin``), or a call of something named like a
+        model (``model(x)``, ``self.net(x)``). Literals never are.
+        """
+        if _is_literal(expr):
+            return False
+        if _is_tensor(self.value(expr, site, shadowed)):
+            return True
+        leaf = _leaf_name(expr)
+        if leaf is None:
+            return False
+        name, called = leaf
+        words = _name_words(name)
+        if called:
+            return bool(words & cat.MODEL_NAME_WORDS)
+        return bool(words & cat.TENSOR_NAME_WORDS) and not words & cat.SETTING_NAME_WORDS
+
+
+def _reachable(imported: str, target: str) -> Optional[str]:
+    """The attribute path that reaches ``target`` from the module ``imported``, or None.
+
+    ``""`` when the import is the target itself; ``".math.log_sigmoid"`` from
+    ``tensorflow.compat.v1`` to ``tensorflow.math.log_sigmoid`` (the spellings are
+    compared canonically, so ``tf.compat.v1``, ``flax.linen`` and ``tensorflow.keras``
+    aliases are reused).
+    """
+    if cat.canonical(imported) == target:
+        return ""
+    parts = target.split(".")
+    for start in range(len(parts) - 1, 0, -1):
+        rest = ".".join(parts[start:])
+        if cat.canonical(f"{imported}.{rest}") == target:
+            return "." + rest
+    return None
+
 
 def _expects(api: Api, call: cst.Call) -> Optional[Kind]:
     """What a loss's prediction parameter expects, given its ``from_logits`` switch."""
@@ -773,11 +1002,11 @@ def _expects(api: Api, call: cst.Call) -> Optional[Kind]:
     if arg is None:
         if any(a.star == "**" for a in call.args):
             return None  # from_logits may hide in **kwargs
-        return Kind.PROBS  # the Keras default
+        return _FAMILY_KIND.get(api.family)  # the Keras default: probabilities
     flag = literal_bool(arg)
     if flag is None:
         return None
-    return Kind.LOGITS if flag else Kind.PROBS
+    return Kind.LOGITS if flag else _FAMILY_KIND.get(api.family)
 
 
 def _is_tensor(value: Value) -> bool:
@@ -822,3 +1051,106 @@ def _tensor_method_args_ok(api: Api, call: cst.Call) -> bool:
     if "dim" in keywords:
         return not positional
     return len(positional) == 1 and int_literal(positional[0].value) is not None
+
+
+# --- rules-b helpers --------------------------------------------------------------
+
+_FAMILY_KIND = {"softmax": Kind.PROBS, "sigmoid": Kind.SIGMOID_PROBS}
+_ARGMAX_METHOD_KEYWORDS = frozenset({"dim", "axis", "keepdim", "keepdims"})
+# Array methods that keep the name of the array they are called on (`labels.long()`).
+_SAME_ARRAY_METHODS = cat.TRANSPARENT_METHODS | {"long", "int", "bool", "numpy", "squeeze"}
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def _default_axis(default: cat.AxisDefault) -> Optional[Axis]:
+    if default == cat.ALL_AXES:
+        return Axis(every=True, default=True)
+    if isinstance(default, int):
+        return Axis(index=default, default=True)
+    return None
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _is_literal(expr: cst.BaseExpression) -> bool:
+    return is_constant(expr) or isinstance(
+        expr, (cst.FormattedString, cst.List, cst.Tuple, cst.Dict, cst.Set)
+    )
+
+
+def _leaf_name(expr: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """The identifier an expression is known by, and whether it is a call's callee."""
+    if isinstance(expr, cst.Name):
+        return expr.value, False
+    if isinstance(expr, cst.Attribute):
+        root: cst.BaseExpression = expr
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name) and root.value in cat.SETTING_ROOTS:
+            return None
+        return expr.attr.value, False
+    if isinstance(expr, cst.Subscript):
+        if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            key = string_literal(expr.slice[0].slice.value)
+            if key is not None:
+                return key, False
+        return _leaf_name(expr.value)
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _SAME_ARRAY_METHODS:
+            return _leaf_name(func.value)
+        callee = _leaf_name(func)
+        return (callee[0], True) if callee is not None else None
+    return None
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(word.lower() for word in _WORD.findall(name) if not word.isdigit())
+
+
+class _NameReads(cst.CSTVisitor):
+    """Counts the names an expression reads, skipping binding targets and attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter[str] = Counter()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.counts[node.value] += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        self._target(node.target)
+        return False
+
+    def visit_For(self, node: cst.For) -> bool:
+        self._target(node.target)
+        node.iter.visit(self)
+        node.body.visit(self)
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        for part in (node.annotation, node.default):
+            if part is not None:
+                part.visit(self)
+        return False
+
+    def _target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._target(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._target(target.value)
+        elif not isinstance(target, cst.Name):
+            target.visit(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from logitlint.diagnostics import Diagnostic
+from logitlint.output import Texts
 
 
 def line(diagnostic: Diagnostic) -> str:
@@ -16,5 +17,5 @@ def line(diagnostic: Diagnostic) -> str:
     return f"{where}: {diagnostic.code}{marker} {diagnostic.message}"
 
 
-def render(diagnostics: Sequence[Diagnostic], texts: dict[str, str], fmt: str) -> str:
+def render(diagnostics: Sequence[Diagnostic], texts: Texts, fmt: str) -> str:
     return "".join(line(d) + "\n" for d in diagnostics)

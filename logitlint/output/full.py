@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from logitlint.diagnostics import Diagnostic
+from logitlint.output import Texts
 from logitlint.textedit import LineIndex, apply_edits
 
 _MAX_CONTEXT_ROWS = 6
 
 
-def render(diagnostics: Sequence[Diagnostic], texts: dict[str, str], fmt: str) -> str:
-    indexes = {name: LineIndex(text) for name, text in texts.items()}
-    return "".join(_block(d, indexes.get(d.filename)) for d in diagnostics)
+def render(diagnostics: Sequence[Diagnostic], texts: Texts, fmt: str) -> str:
+    indexes = {key: LineIndex(text) for key, text in texts.items()}
+    return "".join(_block(d, indexes.get((d.filename, d.cell))) for d in diagnostics)
 
 
 def _block(diagnostic: Diagnostic, index: LineIndex | None) -> str:

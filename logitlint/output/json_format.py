@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 from logitlint.diagnostics import Diagnostic, Fix, Location
+from logitlint.output import Texts
 
 
 def _location(location: Location) -> dict[str, int]:
@@ -50,7 +51,7 @@ def to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
     }
 
 
-def render(diagnostics: Sequence[Diagnostic], texts: dict[str, str], fmt: str) -> str:
+def render(diagnostics: Sequence[Diagnostic], texts: Texts, fmt: str) -> str:
     records = [to_dict(d) for d in diagnostics]
     if fmt == "json-lines":
         return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)

@@ -1,0 +1,165 @@
+"""Hostile and broken input: every case ends in a clear diagnostic or a clean pass,
+never a crash, a hang or a lost byte. (Issue 8's matrix, the lint side.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from logitlint import source
+from logitlint.cli import main
+from logitlint.discovery import discover
+from logitlint.registry import all_codes
+from logitlint.runner import Settings, run
+
+MISUSE = "import torch\ny = torch.log(torch.softmax(x, 1))\n"
+
+
+def check(*paths: Path) -> tuple[int, list[dict]]:
+    result = CliRunner().invoke(
+        main, ["check", *map(str, paths), "--output-format", "json"], catch_exceptions=False
+    )
+    return result.exit_code, json.loads(result.output) if result.output.strip() else []
+
+
+def only(records: list[dict]) -> tuple[str, int, int, str]:
+    (record,) = records
+    return (
+        record["code"],
+        record["location"]["row"],
+        record["location"]["column"],
+        record["message"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "expected_rows"),
+    [
+        (b"", []),
+        (b"# softmax only in a comment\n# sigmoid too\n", []),
+        (b"\xef\xbb\xbf" + MISUSE.encode(), [2]),  # BOM
+        (MISUSE.replace("\n", "\r\n").encode(), [2]),  # CRLF
+        (b"\r\n" * 3 + MISUSE.replace("\n", "\r\n").encode(), [5]),
+        ("# -*- coding: latin-1 -*-\n# caf\xe9\n".encode("latin-1") + MISUSE.encode(), [4]),
+    ],
+    ids=["empty", "only-comments", "bom", "crlf", "crlf-leading-blank-lines", "latin-1"],
+)
+def test_text_variants_lint_normally(tmp_path: Path, content: bytes, expected_rows: list) -> None:
+    path = tmp_path / "case.py"
+    path.write_bytes(content)
+    code, records = check(path)
+    assert [r["location"]["row"] for r in records] == expected_rows
+    assert all(r["location"]["column"] == 5 for r in records)
+    assert code == (1 if expected_rows else 0)
+    assert path.read_bytes() == content  # linting never writes
+
+
+@pytest.mark.parametrize(
+    ("content", "row", "message"),
+    [
+        (b"import torch\nx = '\xff'\n", 2, "cannot decode byte 0xff as utf-8"),
+        (b"import torch\x00\n", 1, "NUL byte"),
+        (bytes(range(256)) * 8, 1, "NUL byte"),  # a binary file named .py
+        (b"import torch\ndef f(:\n    return torch.softmax(x, 1)\n", 2, "syntax error"),
+        (b"import torch\nprint 'softmax'\n", 2, "Missing parentheses in call to 'print'"),
+        (b"# -*- coding: no-such-codec -*-\nsoftmax = 1\n", 1, "no-such-codec"),
+    ],
+    ids=["undecodable", "nul", "binary", "syntax-error", "python-2", "unknown-codec"],
+)
+def test_unreadable_text_is_lgt000(tmp_path: Path, content: bytes, row: int, message: str) -> None:
+    path = tmp_path / "case.py"
+    path.write_bytes(content)
+    code, records = check(path)
+    got_code, got_row, _, got_message = only(records)
+    assert (code, got_code, got_row) == (1, "LGT000", row)
+    assert message in got_message
+    assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["(" * 3000 + "torch.softmax(a, 1)" + ")" * 3000, "-" * 50000 + "a", "a" + "+a" * 20000],
+    ids=["parentheses", "unary", "long-sum"],
+)
+def test_deep_nesting_is_lgt000_not_a_crash(tmp_path: Path, expression: str) -> None:
+    path = tmp_path / "deep.py"
+    path.write_text(f"import torch\nx = {expression}\ny = torch.sigmoid(x)\n")
+    # in a subprocess: a native stack overflow would kill the test runner otherwise
+    completed = subprocess.run(
+        [sys.executable, "-m", "logitlint", "check", str(path), "--output-format", "concise"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert "LGT000 source is nested too deeply" in completed.stdout
+
+
+def test_five_megabyte_generated_file(tmp_path: Path) -> None:
+    lines = ["import torch"] + [f"w{i} = [{i}, {i + 1}, {i + 2}]" for i in range(200_000)]
+    lines.append("y = torch.log(torch.softmax(x, 1))")
+    path = tmp_path / "generated.py"
+    path.write_text("\n".join(lines) + "\n")
+    assert path.stat().st_size > 5_000_000
+    code, records = check(path)
+    assert code == 1 and only(records)[:2] == ("LGT002", len(lines))
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "secret.py"
+    path.write_text(MISUSE)
+    path.chmod(0)
+    if os.geteuid() == 0:  # root reads anything: make the read fail as it would for a user
+
+        def denied(file: str, *args: object, **kwargs: object) -> object:
+            raise PermissionError(13, "Permission denied", file)
+
+        monkeypatch.setattr(source, "open", denied, raising=False)
+    code, records = check(path)
+    assert (code, *only(records)[:3]) == (1, "LGT000", 1, 1)
+    assert only(records)[3] == "cannot read file: Permission denied"
+
+
+def test_directory_named_like_a_python_file(tmp_path: Path) -> None:
+    (tmp_path / "pkg.py").mkdir()
+    (tmp_path / "pkg.py" / "inner.py").write_text(MISUSE)
+    assert discover([str(tmp_path)]) == [str(tmp_path / "pkg.py" / "inner.py")]
+    code, records = check(tmp_path / "pkg.py")
+    assert code == 1 and only(records)[0] == "LGT002"
+
+
+def test_symlink_loops_do_not_hang_discovery(tmp_path: Path) -> None:
+    (tmp_path / "self").symlink_to("self")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to("..")
+    (tmp_path / "sub" / "real.py").write_text(MISUSE)
+    assert discover([str(tmp_path)]) == [str(tmp_path / "sub" / "real.py")]
+    code, records = check(tmp_path / "self")  # named explicitly: reported, not a crash
+    assert code == 1 and only(records)[0] == "LGT000"
+    assert "symbolic links" in only(records)[3]
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "nope.py")])
+    assert result.exit_code == 2
+    assert "nope.py: no such file or directory" in result.output
+
+
+def test_file_deleted_during_the_run(tmp_path: Path) -> None:
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(MISUSE)
+    files = discover([str(tmp_path)])
+    (tmp_path / "a.py").unlink()
+    result = run(files, Settings(enabled=frozenset(all_codes())))
+    assert [(Path(d.filename).name, d.code) for d in result.diagnostics] == [
+        ("a.py", "LGT000"),
+        ("b.py", "LGT002"),
+    ]
+    assert "No such file or directory" in result.diagnostics[0].message
