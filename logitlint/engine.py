@@ -9,10 +9,12 @@ context the analysis needs. Positions are resolved only when a rule reported.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
@@ -54,16 +56,108 @@ class FileContext:
         return self.positions.range(node)[0].row
 
 
-class _Dispatcher(cst.CSTVisitor):
+# Nodes that carry only layout (whitespace, comments, brackets, commas, operators):
+# a third of a module's nodes. The walk neither dispatches nor descends into them
+# unless a rule asks for their type by name.
+_TRIVIA: tuple[type[cst.CSTNode], ...] = (
+    cst.BaseParenthesizableWhitespace,
+    cst.Comment,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.TrailingWhitespace,
+    cst.Comma,
+    cst.Colon,
+    cst.Semicolon,
+    cst.Dot,
+    cst.AssignEqual,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+    cst.BaseAugOp,
+    cst.Asynchronous,
+)
+# Nodes whose only children are layout: walked only when a rule asks for their type.
+_LEAVES: tuple[type[cst.CSTNode], ...] = (
+    cst.Name,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.SimpleString,
+    cst.Ellipsis,
+    cst.FormattedStringText,
+    cst.Pass,
+    cst.Break,
+    cst.Continue,
+    cst.ImportStar,
+)
+_STATEMENTS = (cst.BaseSmallStatement, cst.BaseCompoundStatement)
+_SHADOWING = (cst.Lambda, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+_SKIP, _WALK, _SEQUENCE = 0, 1, 2
+
+# Per node class: the attributes that may hold child nodes, in source order.
+_CHILD_ATTRIBUTES: dict[type, tuple[str, ...]] = {}
+
+
+def child_attributes(cls: type[cst.CSTNode]) -> tuple[str, ...]:
+    """The attributes of ``cls`` that hold children, in the order libcst visits them.
+
+    libcst's own traversal rebuilds (and re-validates) every node it passes, which
+    costs more than the parse. Reading children straight off the attributes avoids
+    that; the order comes from the field names that ``_visit_and_replace_children``
+    hands to its visit helpers, in the order its code names them, so that rules see
+    nodes in the same order as under ``CSTNode.visit`` (tests/test_walk.py checks it).
+    """
+    found = _CHILD_ATTRIBUTES.get(cls)
+    if found is not None:
+        return found
+    fields = [f.name for f in dataclasses.fields(cls)]
+    code = getattr(cls._visit_and_replace_children, "__code__", None)
+    ordered: list[str] = []
+    for const in code.co_consts if code is not None else ():
+        if isinstance(const, str) and const in fields and const not in ordered:
+            ordered.append(const)
+    ordered.extend(name for name in fields if name not in ordered)
+    found = _CHILD_ATTRIBUTES[cls] = tuple(ordered)
+    return found
+
+
+@dataclass
+class _Plan:
+    """What the walk does at a node of one class."""
+
+    attributes: tuple[str, ...]
+    visits: list[Callable[[cst.CSTNode], object]]
+    leaves: list[Callable[[cst.CSTNode], object]]
+    statement: bool
+    shadowing: bool
+
+
+class _Walker:
+    """One pre-order walk over a module, dispatching each node to the rules.
+
+    Same contract as a libcst batched visitor (``visit_<Type>`` before the children,
+    ``leave_<Type>`` after, source order), without rebuilding the tree; layout nodes
+    are skipped unless a rule names their type. It keeps the statement (``Site``) and
+    the lambda/comprehension names in force up to date in the file context.
+    """
+
     def __init__(
         self,
         context: FileContext,
         rules: Sequence[Rule],
         on_error: Callable[[Rule, BaseException], None],
     ) -> None:
-        super().__init__()
         self.context = context
         self.on_error = on_error
+        self.sites = context.analysis.symbols.sites
         self.visits: dict[str, list[Callable[[cst.CSTNode], object]]] = {}
         self.leaves: dict[str, list[Callable[[cst.CSTNode], object]]] = {}
         for rule in rules:
@@ -75,32 +169,69 @@ class _Dispatcher(cst.CSTVisitor):
                 else:
                     continue
                 table.setdefault(node_type, []).append(getattr(rule, attribute))
-        self._sites: list[tuple[cst.CSTNode, Optional[Site]]] = []
-        self._shadows: list[tuple[cst.CSTNode, frozenset[str]]] = []
+        self.plans: dict[type, _Plan] = {}
+        self.classes: dict[type, int] = {}
         self._disabled: set[int] = set()
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        site = self.context.analysis.site(node)
-        if site is not None:
-            self._sites.append((node, self.context.site))
-            self.context.site = site
-        names = _shadowing_names(node)
-        if names:
-            self._shadows.append((node, self.context.shadowed))
-            self.context.shadowed = self.context.shadowed | names
-        handlers = self.visits.get(type(node).__name__)
-        if handlers:
-            self._run(handlers, node)
-        return True
+    def _plan(self, cls: type) -> _Plan:
+        plan = _Plan(
+            child_attributes(cls),
+            self.visits.get(cls.__name__, []),
+            self.leaves.get(cls.__name__, []),
+            issubclass(cls, _STATEMENTS),
+            issubclass(cls, _SHADOWING),
+        )
+        self.plans[cls] = plan
+        return plan
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        handlers = self.leaves.get(type(original_node).__name__)
-        if handlers:
-            self._run(handlers, original_node)
-        if self._shadows and self._shadows[-1][0] is original_node:
-            self.context.shadowed = self._shadows.pop()[1]
-        if self._sites and self._sites[-1][0] is original_node:
-            self.context.site = self._sites.pop()[1]
+    def _classify(self, cls: type) -> int:
+        """How the walk treats an attribute value of this class (cached per class)."""
+        if issubclass(cls, cst.CSTNode):
+            trivia = issubclass(cls, _TRIVIA) or issubclass(cls, _LEAVES)
+            wanted = cls.__name__ in self.visits or cls.__name__ in self.leaves
+            verdict = _SKIP if trivia and not wanted else _WALK
+        elif cls is tuple or cls is list:
+            verdict = _SEQUENCE
+        else:
+            verdict = _SKIP  # str, None, MaybeSentinel: no children
+        self.classes[cls] = verdict
+        return verdict
+
+    def walk(self, node: cst.CSTNode) -> None:
+        cls = type(node)
+        plan = self.plans.get(cls) or self._plan(cls)
+        context = self.context
+        outer_site = context.site
+        outer_shadowed = context.shadowed
+        if plan.statement:
+            site = self.sites.get(id(node))
+            if site is not None:
+                context.site = site
+        if plan.shadowing:
+            names = _shadowing_names(node)
+            if names:
+                context.shadowed = outer_shadowed | names
+        if plan.visits:
+            self._run(plan.visits, node)
+        classes = self.classes
+        for attribute in plan.attributes:
+            value = getattr(node, attribute)
+            verdict = classes.get(type(value))
+            if verdict is None:
+                verdict = self._classify(type(value))
+            if verdict == _WALK:
+                self.walk(value)
+            elif verdict == _SEQUENCE:
+                for item in value:
+                    verdict = classes.get(type(item))
+                    if verdict is None:
+                        verdict = self._classify(type(item))
+                    if verdict == _WALK:
+                        self.walk(item)
+        if plan.leaves:
+            self._run(plan.leaves, node)
+        context.shadowed = outer_shadowed
+        context.site = outer_site
 
     def _run(self, handlers: list[Callable[[cst.CSTNode], object]], node: cst.CSTNode) -> None:
         if self.context.site is None:
@@ -166,8 +297,14 @@ def source_error(
     )
 
 
-def _syntax_error(text: str, filename: str, error: cst.ParserSyntaxError) -> Diagnostic:
-    """Python's own parser words syntax errors better; it only parses, never runs."""
+def _syntax_error(
+    text: str, filename: str, error: Union[cst.ParserSyntaxError, cst.CSTValidationError]
+) -> Diagnostic:
+    """Python's own parser words syntax errors better; it only parses, never runs.
+
+    libcst reports some invalid sources (``"a" b"b"``) as a failed node validation
+    rather than a syntax error; both are the file's fault, not the linter's.
+    """
     try:
         ast.parse(text, filename)
     except SyntaxError as python_error:
@@ -176,14 +313,44 @@ def _syntax_error(text: str, filename: str, error: cst.ParserSyntaxError) -> Dia
         return source_error(filename, f"syntax error: {python_error.msg}", row, column)
     except (RecursionError, MemoryError, ValueError):
         pass
+    if isinstance(error, cst.CSTValidationError):
+        return source_error(filename, f"syntax error: {error}")
     message = f"syntax error (not supported by the parser): {error.message}"
     return source_error(filename, message, error.raw_line, error.raw_column + 1)
 
 
+_IDENTIFIER_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _identifiers(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern for any of ``names`` as a whole identifier.
+
+    The guards are the ASCII identifier characters: where one borders the match,
+    the name is part of a longer identifier. A non-ASCII neighbour lets the match
+    stand, which can only keep a file, never drop one.
+    """
+    pattern = _IDENTIFIER_PATTERNS.get(names)
+    if pattern is None:
+        alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+        pattern = re.compile(rf"(?<![0-9A-Za-z_])(?:{alternatives})(?![0-9A-Za-z_])")
+        _IDENTIFIER_PATTERNS[names] = pattern
+    return pattern
+
+
 def wanted_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
-    """The prefilter: rules whose trigger words occur in the text (case-insensitive)."""
+    """The prefilter: the rules that could report on this text (see ``Rule.triggers``).
+
+    A plain text scan, a few milliseconds per megabyte, that decides before any
+    parse; it may keep a file with nothing to report, never drop one with something.
+    """
     lowered = text.lower()
-    return [rule for rule in rules if any(word in lowered for word in rule.triggers)]
+    wanted: list[type[Rule]] = []
+    for rule in rules:
+        if not any(word in lowered for word in rule.triggers):
+            continue
+        if all(_identifiers(group).search(text) for group in rule.requires):
+            wanted.append(rule)
+    return wanted
 
 
 def lint_text(
@@ -205,7 +372,7 @@ def lint_text(
             return result
     try:
         module = cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
+    except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
         result.diagnostics.append(_syntax_error(text, filename, error))
         return result
     except RecursionError:
@@ -235,7 +402,7 @@ def _lint_module(
             f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
         )
 
-    module.visit(_Dispatcher(context, instances, on_error))
+    _Walker(context, instances, on_error).walk(module)
     if not context.reports:
         return result
     noqa = noqa_map(text)
