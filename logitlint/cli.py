@@ -62,6 +62,19 @@ def main() -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for many files (default: one per CPU; 1: no workers).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache (.logitlint_cache, or $LOGITLINT_CACHE_DIR).",
+)
+@click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (testing).")
 def check(
     paths: tuple[str, ...],
     select: list[str],
@@ -71,12 +84,16 @@ def check(
     stdin_filename: Optional[str],
     exit_zero: bool,
     quiet: bool,
+    jobs: Optional[int],
+    no_cache: bool,
+    no_prefilter: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; - for stdin)."""
     from logitlint import discovery, output, registry, runner
 
     settings = runner.Settings(
         enabled=registry.resolve(select or None, extend_select, ignore),
+        prefilter=not no_prefilter,
     )
     use_stdin = "-" in paths or (stdin_filename is not None and not paths)
     if use_stdin:
@@ -89,7 +106,12 @@ def check(
         except discovery.DiscoveryError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_ERROR)
-        result = runner.run(files, settings)
+        cache = None
+        if not no_cache:
+            from logitlint.cache import Cache
+
+            cache = Cache(settings)
+        result = runner.run(files, settings, jobs=jobs or runner.default_jobs(), cache=cache)
     text = output.render(output_format, result.diagnostics, result.texts)
     if output_format in ("full", "concise") and not quiet:
         text += output.summary(result.diagnostics)
@@ -121,3 +143,13 @@ def rules() -> None:
 
     for code, name, fix, summary in rule_rows():
         click.echo(f"{code}  {name:<34} fix: {fix:<9} {summary}")
+
+
+@main.command()
+def clean() -> None:
+    """Remove the cache directory (.logitlint_cache, or $LOGITLINT_CACHE_DIR)."""
+    from logitlint.cache import cache_dir
+    from logitlint.cache import clean as remove
+
+    if remove():
+        click.echo(f"Removed {cache_dir()}")

@@ -13,26 +13,19 @@ import dataclasses
 import re
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
 import libcst as cst
 
 from logitlint.analysis import Analysis, Site
-from logitlint.diagnostics import Diagnostic, Edit, Fix, Location, Severity
+from logitlint.diagnostics import Diagnostic, Edit, Fix, LintResult, Location, Severity
 from logitlint.positions import Positions
 from logitlint.registry import SOURCE_ERROR_CODE, SOURCE_ERROR_NAME
 from logitlint.rule import FixSpec, ImportEdit, NodeEdit, Report, Rule
 from logitlint.suppression import file_exemption, is_suppressed, noqa_map
 
 DOCS_URL = "https://github.com/logitlint/logitlint/blob/main/docs/rules.md#{anchor}"
-
-
-@dataclass
-class LintResult:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    internal_errors: list[str] = field(default_factory=list)
-    text: Optional[str] = None  # kept when there are diagnostics, for the output
 
 
 class FileContext:
