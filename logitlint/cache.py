@@ -25,12 +25,11 @@ The directory is ``.logitlint_cache`` in the working directory, or
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from typing import Any, Optional
 
 from logitlint import __version__
@@ -136,13 +135,14 @@ class Cache:
         try:
             _prepare(os.path.dirname(self.directory))
             os.makedirs(self.directory, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            temporary = f"{self.path}.{os.getpid()}.tmp"
             try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                with open(temporary, "w", encoding="utf-8") as out:
                     json.dump(self._entries, out, separators=(",", ":"))
                 os.replace(temporary, self.path)
             except BaseException:
-                os.unlink(temporary)
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
                 raise
         except OSError:
             return
@@ -163,6 +163,8 @@ def clean(directory: Optional[str] = None) -> bool:
     root = directory or cache_dir()
     if not os.path.isdir(root):
         return False
+    import shutil
+
     shutil.rmtree(root)
     return True
 

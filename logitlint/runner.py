@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Optional
 
 from logitlint import source
@@ -96,12 +97,11 @@ def _lint(
     settings: Settings,
     rules: Optional[Sequence[type[Rule]]] = None,
 ) -> LintResult:
-    from logitlint.engine import lint_text
-
+    engine = _engine()
     if rules is None:
-        result = lint_text(text, filename, settings.rules(), prefilter=settings.prefilter)
+        result = engine.lint_text(text, filename, settings.rules(), prefilter=settings.prefilter)
     else:  # the prefilter already chose these
-        result = lint_text(text, filename, rules, prefilter=False)
+        result = engine.lint_text(text, filename, rules, prefilter=False)
     result.diagnostics = [d for d in result.diagnostics if d.code in settings.enabled]
     result.text = text if result.diagnostics else None
     return result
@@ -110,10 +110,19 @@ def _lint(
 def _source_failure(filename: str, error: source.SourceError, settings: Settings) -> LintResult:
     result = LintResult()
     if SOURCE_ERROR_CODE in settings.enabled:
-        from logitlint.engine import source_error
-
-        result.diagnostics.append(source_error(filename, str(error), error.row, error.column))
+        diagnostic = _engine().source_error(filename, str(error), error.row, error.column)
+        result.diagnostics.append(diagnostic)
     return result
+
+
+def _engine() -> ModuleType:
+    """The engine, imported on first use (libcst through the fast path)."""
+    from logitlint._fastimport import import_libcst
+
+    import_libcst()
+    from logitlint import engine
+
+    return engine
 
 
 @dataclass
@@ -192,11 +201,10 @@ def _wanted(text: str, settings: Settings) -> Optional[tuple[str, ...]]:
     A file with a ``# logitlint: noqa`` exemption is handed to the engine as it is,
     which knows what to make of it.
     """
-    from logitlint.engine import wanted_rules
-
+    engine = _engine()
     rules = settings.rules()
     if settings.prefilter:
-        rules = wanted_rules(text, rules)
+        rules = engine.wanted_rules(text, rules)
     if not rules:
         return None
     return tuple(rule.code for rule in rules)

@@ -273,3 +273,46 @@ def test_the_editor_path_imports_only_what_it_uses(tmp_path: Path) -> None:
     for unused in ("logitlint.output.full", "logitlint.output.concise", "logitlint.cache"):
         assert unused not in modules
     assert "concurrent.futures" not in modules and "multiprocessing" not in modules
+
+
+_FAST_IMPORT = """
+import dataclasses, sys
+import logitlint._fastimport as fast
+fast._table_path = lambda: sys.argv[1]
+compiled = fast.import_libcst()
+import libcst as cst
+assert not hasattr(dataclasses, "exec")
+source = "import torch\\nx = torch.softmax(y, dim=1)  # c\\n"
+module = cst.parse_module(source)
+assert module.code == source
+name = cst.Name("x")
+assert name.deep_equals(cst.Name("x")) and not name.deep_equals(cst.Name("y"))
+assert repr(name).startswith("Name(") and name == name and name != cst.Name("x")
+assert name.with_changes(value="z").value == "z"
+try:
+    name.value = "w"
+except dataclasses.FrozenInstanceError:
+    pass
+else:
+    raise AssertionError("nodes must stay frozen")
+print(compiled)
+"""
+
+
+def test_libcst_imports_the_same_from_the_compiled_table(tmp_path: Path) -> None:
+    """The dataclass code table changes how fast libcst imports, not what it is."""
+    table = tmp_path / "table.marshal"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def run() -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", _FAST_IMPORT, str(table)],
+            capture_output=True, text=True, env=env, check=True,
+        )  # fmt: skip
+        return int(done.stdout)
+
+    assert run() > 100  # first import: every method compiled, and the table written
+    assert table.stat().st_size > 0
+    assert run() == 0  # second: every method from the table
+    table.write_bytes(b"\x00not marshal")
+    assert run() > 100  # a damaged table is ignored (and rewritten)
