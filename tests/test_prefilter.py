@@ -13,7 +13,7 @@ import pytest
 from conftest import lint
 
 from logitlint.analysis import catalogue as cat
-from logitlint.engine import wanted_rules
+from logitlint.engine import has_identifier, wanted_rules
 from logitlint.registry import all_rules, rule_by_code
 from logitlint.rule import Rule
 
@@ -91,3 +91,19 @@ def test_aliased_sink_is_still_found() -> None:
     """
     assert "LGT001" in _wanted(source)
     assert [d.code for d in lint(source)] == ["LGT001"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("log", True),
+        ("x = log(p)", True),
+        ("p.log()", True),
+        ("(log)", True),
+        ("logits + logger + dialog + log_softmax + log2 + _log", False),
+        ("catalog\nlog", True),  # a later occurrence counts
+        ("élog", True),  # a non-ASCII neighbour keeps the file: conservative
+    ],
+)
+def test_has_identifier(text: str, found: bool) -> None:
+    assert has_identifier(text, ("log",)) is found
