@@ -336,6 +336,56 @@ def has_identifier(text: str, names: tuple[str, ...]) -> bool:
     return False
 
 
+_SPACE = frozenset(" \t\f\r\n\\")  # whitespace and line continuations
+_SPACE_OR_CLOSE = _SPACE | {")"}
+
+
+def _skip(text: str, index: int, allowed: frozenset[str]) -> int:
+    """The index after any run of ``allowed`` characters and comments from ``index``."""
+    length = len(text)
+    while index < length:
+        character = text[index]
+        if character == "#":
+            newline = text.find("\n", index)
+            carriage = text.find("\r", index)
+            ends = [end for end in (newline, carriage) if end != -1]
+            index = min(ends) if ends else length
+        elif character in allowed:
+            index += 1
+        else:
+            break
+    return index
+
+
+def has_call(text: str, names: tuple[str, ...]) -> bool:
+    """Whether one of ``names`` occurs called or import-aliased.
+
+    That is, as a whole identifier followed by ``(`` (across whitespace, comments,
+    line continuations and the closing parentheses of a parenthesized callee:
+    ``f(``, ``m.f (``, ``(m.f)(``), or by ``as`` (``from m import f as g``,
+    ``import m.f as g``). The analysis resolves a catalogued API only where it is
+    called, directly or through such an alias, or where an object its constructor
+    call made is called; in each case the API's last name is written so.
+    """
+    for name in names:
+        start = text.find(name)
+        while start != -1:
+            end = start + len(name)
+            if start == 0 or text[start - 1] not in _IDENTIFIER_CHARACTERS:
+                after = _skip(text, end, _SPACE_OR_CLOSE)
+                if after < len(text) and text[after] == "(":
+                    return True
+                spaced = _skip(text, end, _SPACE)
+                if (
+                    spaced > end
+                    and text.startswith("as", spaced)
+                    and (spaced + 2 == len(text) or text[spaced + 2] not in _IDENTIFIER_CHARACTERS)
+                ):
+                    return True
+            start = text.find(name, start + 1)
+    return False
+
+
 def wanted_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
     """The prefilter: the rules that could report on this text (see ``Rule.triggers``).
 
@@ -347,7 +397,9 @@ def wanted_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
     for rule in rules:
         if not any(word in lowered for word in rule.triggers):
             continue
-        if all(has_identifier(text, group) for group in rule.requires):
+        if all(has_identifier(text, group) for group in rule.requires) and all(
+            has_call(text, group) for group in rule.requires_calls
+        ):
             wanted.append(rule)
     return wanted
 

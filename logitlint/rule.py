@@ -67,14 +67,19 @@ class Rule:
     #  - one of ``triggers`` occurs in the text: lower-case words, matched as
     #    case-insensitive substrings anywhere (code, strings, comments), and
     #  - for each group in ``requires``, one of its names occurs as a whole
-    #    identifier (case-sensitive; not part of a longer identifier).
-    # Every rule declares triggers. Both conditions must be *necessary* for any
+    #    identifier (case-sensitive; not part of a longer identifier), and
+    #  - for each group in ``requires_calls``, one of its names occurs called or
+    #    import-aliased (``f(``, ``m.f (``, ``(m.f)(``, ``import ... f as g``).
+    # Every rule declares triggers. All conditions must be *necessary* for any
     # finding: a file lacking them must be one the rule can never report on, since
-    # it is then not even parsed. Derive the words from the catalogue (the API's
-    # leaf names, which every import-resolved call spells out) rather than listing
-    # them by hand, so that a new catalogue row widens the filter by itself.
+    # it is then not even parsed. Derive the names from the catalogue (the APIs'
+    # leaf names: a call the analysis resolves spells its API's last name, and
+    # ``requires_calls`` fits every API the rule only sees when it is called)
+    # rather than listing them by hand, so that a new catalogue row widens the
+    # filter by itself.
     triggers: ClassVar[tuple[str, ...]] = ()
     requires: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    requires_calls: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
     def __init__(self, context: FileContext) -> None:
         self.context = context

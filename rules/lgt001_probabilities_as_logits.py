@@ -24,7 +24,7 @@ class ProbabilitiesAsLogits(Rule):
     severity = Severity.ERROR
     fix_availability = "sometimes"
     triggers = PRODUCER_WORDS
-    requires = (SINK_NAMES,)
+    requires_calls = (SINK_NAMES,)
     what = """
 A probability (the output of softmax or sigmoid) passed to a loss or sampler that
 expects logits: `F.cross_entropy`, `nn.CrossEntropyLoss`, `BCEWithLogitsLoss`,

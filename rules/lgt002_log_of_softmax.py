@@ -18,7 +18,7 @@ class LogOfSoftmax(Rule):
     severity = Severity.WARNING
     fix_availability = "sometimes"
     triggers = PRODUCER_WORDS
-    requires = (LOG_NAMES,)
+    requires_calls = (LOG_NAMES,)
     what = """
 The natural log (`torch.log`, `.log()`, `tf.math.log`, TF1 `tf.log`, `np.log`,
 `jnp.log`, `keras.ops.log`) of a softmax or sigmoid output, including the epsilon and

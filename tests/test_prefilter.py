@@ -13,7 +13,7 @@ import pytest
 from conftest import lint
 
 from logitlint.analysis import catalogue as cat
-from logitlint.engine import has_identifier, wanted_rules
+from logitlint.engine import has_call, has_identifier, wanted_rules
 from logitlint.registry import all_rules, rule_by_code
 from logitlint.rule import Rule
 
@@ -26,7 +26,7 @@ def test_every_rule_declares_triggers(rule: type[Rule]) -> None:
     for word in rule.triggers:
         # matched against the lower-cased text: an upper-case word would never match
         assert word and word == word.lower(), f"{rule.code}: trigger {word!r} must be lower case"
-    for group in rule.requires:
+    for group in (*rule.requires, *rule.requires_calls):
         assert group, f"{rule.code}: an empty `requires` group would drop every file"
         for name in group:
             assert name.isidentifier(), f"{rule.code}: {name!r} is not an identifier"
@@ -59,15 +59,16 @@ def _wanted(source: str) -> list[str]:
     return [rule.code for rule in wanted_rules(textwrap.dedent(source), RULES)]
 
 
-def test_log_must_be_a_whole_identifier() -> None:
+def test_log_must_be_called_or_aliased() -> None:
     base = "import torch\np = torch.softmax(x, 1)\n"
     lgt002 = rule_by_code("LGT002")
-    assert lgt002 is not None and lgt002.requires
+    assert lgt002 is not None and lgt002.requires_calls
     assert "LGT002" in _wanted(base + "y = torch.log(p)\n")
     assert "LGT002" in _wanted(base + "y = p.log()\n")
     assert "LGT002" in _wanted("from torch import log as ln\n" + base + "y = ln(p)\n")
     assert "LGT002" not in _wanted(base + "logits = p\nlogging.info(p)\n")
     assert "LGT002" not in _wanted(base + "y = torch.log_softmax(p, 1)\n")
+    assert "LGT002" not in _wanted(base + "log = get_logger()\nlog.info(p)  # log of p\n")
 
 
 def test_attention_softmax_without_loss_or_log_is_not_parsed() -> None:
@@ -107,3 +108,29 @@ def test_aliased_sink_is_still_found() -> None:
 )
 def test_has_identifier(text: str, found: bool) -> None:
     assert has_identifier(text, ("log",)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("log(p)", True),
+        ("torch.log (p)", True),
+        ("(torch.log)(p)", True),
+        ("(torch . log )  (p)", True),
+        ("f(torch.log  # why\n    (p))", True),
+        ("torch.log \\\n  (p)", True),
+        ("from torch import log as ln", True),
+        ("import torch.log as ln", True),
+        ("from torch import (\n    log  # natural\n    as ln,\n)", True),
+        ("log", False),
+        ("log.info(p)", False),
+        ("x = log", False),
+        ("logits(p) + catalog(p) + log_softmax(p)", False),
+        ("log [0](p)", False),
+        ("log ascii(p)", False),
+        ("import log", False),
+        ("# log\n(p)", True),  # in a comment, yet followed by "(": kept, which is safe
+    ],
+)
+def test_has_call(text: str, found: bool) -> None:
+    assert has_call(text, ("log",)) is found

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from logitlint.analysis.kinds import Kind, Wrap
@@ -583,6 +584,7 @@ _KERAS_LOSS_NAMES = frozenset(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for every name of every call the rules look at
 def canonical(qualname: str) -> str:
     for prefix, replacement in _PREFIXES:
         if qualname.startswith(prefix):
