@@ -1,9 +1,11 @@
 """Lints one source text: parse once, analyse once, run every enabled rule in one pass.
 
-The traversal is a single libcst visitor that dispatches each node to the rules that
-asked for its type (a batched visitor without libcst's metadata machinery), while
-tracking the statement and the lambda/comprehension names in force, which is all the
-context the analysis needs. Positions are resolved only when a rule reported.
+Before any parse, the prefilter (``wanted_rules``) keeps only the rules whose
+evidence the text contains. The traversal is one walk (``_Walker``) that dispatches
+each node to the rules that asked for its type, like a libcst batched visitor but
+without libcst's rebuilding of the tree or its metadata machinery, while tracking
+the statement and the lambda/comprehension names in force, which is all the context
+the analysis needs. Positions are resolved only when a rule reported.
 """
 
 from __future__ import annotations
