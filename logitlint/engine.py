@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 import libcst as cst
-import libcst.matchers as matchers
 
 from logitlint.analysis import Analysis, Site
 from logitlint.diagnostics import (
@@ -593,8 +592,20 @@ def _fix(context: FileContext, spec: FixSpec) -> Fix:
 def _drops_comment(edit: NodeEdit) -> bool:
     """A fix that deletes a comment inside the replaced node is never safe (as in ruff):
     the comment may be the only record of why the code looks as it does."""
-    comments = matchers.findall(edit.node, matchers.Comment())
-    return any(isinstance(c, cst.Comment) and c.value not in edit.content for c in comments)
+    return any(comment.value not in edit.content for comment in _comments(edit.node))
+
+
+def _comments(node: cst.CSTNode) -> list[cst.Comment]:
+    """The comments inside ``node`` (``libcst.matchers`` would cost a second to import)."""
+    found: list[cst.Comment] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            found.append(current)
+        else:
+            stack.extend(current.children)
+    return found
 
 
 def _dedupe(edits: list[Edit]) -> list[Edit]:
