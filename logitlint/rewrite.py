@@ -370,6 +370,15 @@ _TIGHT_EQUAL = cst.AssignEqual(
 )
 
 
+def _shown_logits(module: cst.Module, value: Value) -> str:
+    """The logits to show in a suggestion: the producer's input, unless the value came
+    through branches or another function, where that text may mean something else."""
+    prov = value.provenance
+    if prov is None or value.ambiguous:
+        return "logits"
+    return _one_line(module, prov.input)
+
+
 def _reapply(module: cst.Module, reduction: Reduction, inner: str) -> str:
     """``reduction`` written around ``inner`` instead of its own operand, on one line
     (the original's line breaks and comments belong to the code being replaced)."""
@@ -483,7 +492,7 @@ def fused_cross_entropy(
         if len(reductions) == 1 and reductions[0].all_axes and not reductions[0].extra_args:
             reduction = "" if reductions[0].op is Op.MEAN else ', reduction="sum"'
             reductions = []
-    logits = cst.parse_expression(x or _one_line(module, prov.input))
+    logits = cst.parse_expression(x or _shown_logits(module, found.probs))
     text = template.format(
         f=_NAME,
         x=module.code_for_node(logits),
@@ -506,7 +515,7 @@ def _loss_rewrite(
     x = _logits_text(analysis, module, found.probs, site)
     prov = found.probs.provenance
     assert prov is not None
-    logits = cst.parse_expression(x or module.code_for_node(prov.input))
+    logits = cst.parse_expression(x or _shown_logits(module, found.probs))
     new = call.with_changes(
         args=[a.with_changes(value=logits) if a.value is loss_input else a for a in call.args],
         lpar=[],

@@ -30,10 +30,11 @@ and its `reduce_mean`, `-(y * p.log()).sum(1).mean()`, `np.sum` / `jnp.sum` /
 `-(y * log(p) + (1 - y) * log(1 - p))` with `p = sigmoid(x)`, and a loss given
 `log(softmax(x))` (`F.nll_loss`, `nn.NLLLoss`, `F.cross_entropy`,
 `tf.nn.softmax_cross_entropy_with_logits`). The pieces may sit in different
-statements (`p = softmax(x)`, `ll = log(p)`, `loss = -reduce_sum(y * ll, 1)`), in
-either operand order, with an epsilon or clip around `p`, the minus inside or
-outside the reductions. The diagnostic covers the whole loss; the `log` inside it is
-not also reported as LGT002.
+statements (`p = softmax(x)`, `ll = log(p)`, `loss = -reduce_sum(y * ll, 1)`) or in
+local functions (a model function returning softmax, a `cross_entropy(y_pred,
+y_true)` helper whose callers pass it), in either operand order, with an epsilon or
+clip around `p`, the minus inside or outside the reductions. The diagnostic covers
+the whole loss; the `log` inside it is not also reported as LGT002.
 
 Not reported: the entropy of a distribution with itself (`-(p * log(p)).sum()`) and
 focal-style weights computed from `p` (those are LGT002's `log` of softmax), entropy

@@ -89,7 +89,7 @@ def attention_weights(scores):
         self.report(node, self._message(found, fix), fix)
 
     def _message(self, found: ManualExp, fix: Optional[FixSpec]) -> str:
-        exp = snippet(self.context.module, found.exp.argument)
+        exp = snippet(self.context.module, found.exp.argument.with_changes(lpar=[], rpar=[]))
         instead = fix.message if fix is not None else "the framework's stable function"
         shift = "" if found.form == "softplus" else " or subtract the max first"
         return (

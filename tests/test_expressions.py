@@ -118,6 +118,15 @@ CASES = {
         """,
         [(6, "LGT003")],
     ),
+    "binary with the epsilon written before the one": (
+        """
+        import tensorflow as tf
+        p = tf.sigmoid(z)
+        ll = y * tf.math.log(1e-10 + p) + (1 - y) * tf.math.log(1e-10 + 1 - p)
+        loss = -tf.reduce_sum(ll, 1)
+        """,
+        [(5, "LGT003")],
+    ),
     "binary whose weights are not y and 1 - y": (
         """
         import torch

@@ -109,6 +109,16 @@ CASES = {
         """,
         [],
     ),
+    "a traced function is still summarised": (
+        """
+        import tensorflow as tf
+        @tf.function
+        def net(x):
+            return tf.nn.softmax(x)
+        lp = tf.math.log(net(z))
+        """,
+        [(6, "LGT002")],
+    ),
     "a helper never called here": (
         """
         import torch

@@ -1,6 +1,7 @@
 """The semantic layer shared by every rule: API catalogue, names, value kinds."""
 
-from logitlint.analysis.flow import Analysis, SinkUse, Spelling
+from logitlint.analysis.evidence import ArgumentRole
+from logitlint.analysis.flow import Analysis, LossUse, SinkUse, Spelling
 from logitlint.analysis.kinds import PROBABILITY_KINDS, UNKNOWN, Kind, Provenance, Value, Wrap
 from logitlint.analysis.scopes import Site
 
@@ -8,7 +9,9 @@ __all__ = [
     "PROBABILITY_KINDS",
     "UNKNOWN",
     "Analysis",
+    "ArgumentRole",
     "Kind",
+    "LossUse",
     "Provenance",
     "SinkUse",
     "Site",

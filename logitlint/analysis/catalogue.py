@@ -31,6 +31,11 @@ class Role(enum.Enum):
     # rules-b (LGT004/LGT005): losses whose prediction must be (log-)probabilities
     PROBABILITY_SINK = "probability sink"  # f(..., probs, ...)
     PROBABILITY_SINK_CLASS = "probability sink class"  # Cls(...)(..., probs, ...)
+    # rules-d (LGT007/LGT011/LGT013)
+    DISTRIBUTION = "distribution"  # Cls(probs) / sampler(probs): probabilities, not a loss
+    MODEL_WRAPPER = "model wrapper"  # DataParallel(model): calls the wrapped model
+    FIELD = "field"  # a field of a model's output object (``outputs.logits``)
+    DECLARED = "declared"  # a callable the file itself passes to an API as ``logits=``
 
 
 @dataclass(frozen=True)
@@ -1053,6 +1058,195 @@ KERAS_LAYER_SUBMODULES = (
 
 
 # ==================================================================================
+# rules-d: logits producers, distributions, model classes and label producers
+# (LGT007, LGT011, LGT013). The probability-space losses (BCE, NLL, log_loss) are
+# the rules-b rows above. Sources: API-FACTS.md §1, §2.4, §7; torch 2.13.0
+# signatures read with inspect.signature.
+# ==================================================================================
+
+# --- logits producers: a linear layer's output is unnormalised scores -------------
+# (torch/nn/modules/linear.py; flax linen/nnx; haiku; TF1 tf.layers.dense, whose
+# activation defaults to None). Keras ``Dense`` is the MODULE_PRODUCERS row: it is
+# linear when its activation is absent, ``None`` or ``"linear"``.
+
+LOGITS_PRODUCERS: tuple[Api, ...] = (
+    Api(("torch.nn.Linear", "torch.nn.LazyLinear", "torch.nn.modules.linear.Linear"),
+        Role.MODULE_PRODUCER, "torch", "nn.Linear", Kind.LOGITS),
+    Api(("flax.linen.Dense",), Role.MODULE_PRODUCER, "flax", "nn.Dense", Kind.LOGITS),
+    Api(("flax.nnx.Linear",), Role.MODULE_PRODUCER, "flax", "nnx.Linear", Kind.LOGITS),
+    Api(("haiku.Linear",), Role.MODULE_PRODUCER, "haiku", "hk.Linear", Kind.LOGITS),
+    Api(("tensorflow.layers.dense",), Role.PRODUCER, "tensorflow", "tf.layers.dense",
+        Kind.LOGITS, input=_p("inputs", 0), activation=_p("activation", 2), fused=True),
+)  # fmt: skip
+
+# Attributes of a model call's result that hold logits (Hugging Face ModelOutput:
+# "scores (before SoftMax)", transformers/modeling_outputs.py), also as dict keys.
+LOGITS_ATTRIBUTES = frozenset({"logits", "start_logits", "end_logits"})
+MODEL_OUTPUT_LOGITS = Api(("ModelOutput.logits",), Role.FIELD, "transformers", "model output")
+# A callable whose output the same file passes to a framework API as ``logits=``.
+DECLARED_LOGITS = Api(("declared logits",), Role.DECLARED, "", "declared logits")
+
+# --- distributions and samplers whose parameter is probabilities ------------------
+# torch.distributions take ``probs`` first (second after temperature/total_count)
+# and ``logits`` by keyword; torch.multinomial wants non-negative weights. ``input``
+# is the probabilities parameter, ``logits`` the keyword that takes logits instead.
+
+_PROBS0 = _p("probs", 0)
+_PROBS1 = _p("probs", 1)
+_LOGITS_KW = _p("logits", None)
+
+
+def _distribution(leaf: str, module: str, probs: Param, family: str) -> Api:
+    return Api(
+        (f"torch.distributions.{leaf}", f"torch.distributions.{module}.{leaf}"),
+        Role.DISTRIBUTION,
+        "torch",
+        f"torch.distributions.{leaf}",
+        Kind.PROBS if family == "softmax" else Kind.SIGMOID_PROBS,
+        input=probs,
+        logits=_LOGITS_KW,
+        family=family,
+    )
+
+
+DISTRIBUTIONS: tuple[Api, ...] = (
+    _distribution("Categorical", "categorical", _PROBS0, "softmax"),
+    _distribution("Bernoulli", "bernoulli", _PROBS0, "sigmoid"),
+    _distribution("OneHotCategorical", "one_hot_categorical", _PROBS0, "softmax"),
+    _distribution("OneHotCategoricalStraightThrough", "one_hot_categorical", _PROBS0, "softmax"),
+    _distribution("Geometric", "geometric", _PROBS0, "sigmoid"),
+    _distribution("ContinuousBernoulli", "continuous_bernoulli", _PROBS0, "sigmoid"),
+    _distribution("RelaxedOneHotCategorical", "relaxed_categorical", _PROBS1, "softmax"),
+    _distribution("RelaxedBernoulli", "relaxed_bernoulli", _PROBS1, "sigmoid"),
+    _distribution("Binomial", "binomial", _PROBS1, "sigmoid"),
+    _distribution("Multinomial", "multinomial", _PROBS1, "softmax"),
+    _distribution("NegativeBinomial", "negative_binomial", _PROBS1, "sigmoid"),
+    Api(("torch.multinomial",), Role.DISTRIBUTION, "torch", "torch.multinomial", Kind.PROBS,
+        input=_p("input", 0), family="sampler"),
+)  # fmt: skip
+
+# ``x.multinomial(n)``: the tensor method form of torch.multinomial.
+DISTRIBUTION_METHODS: dict[str, Api] = {
+    "multinomial": Api(("Tensor.multinomial",), Role.DISTRIBUTION, "torch", ".multinomial",
+                       Kind.PROBS, family="sampler"),
+}  # fmt: skip
+
+# --- user model classes -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelBase:
+    """A framework base class whose subclasses are models called as ``model(x)``.
+
+    ``method`` is what such a call runs: ``forward`` for torch modules (and Lightning
+    modules, which are torch modules), ``call`` for Keras models and layers.
+    """
+
+    names: tuple[str, ...]
+    framework: str
+    method: str
+
+
+MODEL_BASES: tuple[ModelBase, ...] = (
+    ModelBase(("torch.nn.Module", "torch.nn.modules.module.Module"), "torch", "forward"),
+    ModelBase(
+        (
+            "pytorch_lightning.LightningModule",
+            "pytorch_lightning.core.LightningModule",
+            "pytorch_lightning.core.module.LightningModule",
+            "lightning.LightningModule",
+            "lightning.pytorch.LightningModule",
+            "lightning.pytorch.core.LightningModule",
+            "lightning.pytorch.core.module.LightningModule",
+        ),
+        "torch",
+        "forward",
+    ),
+    ModelBase(("keras.Model", "keras.models.Model", "keras.layers.Layer"), "keras", "call"),
+)
+MODEL_BASE_BY_NAME: dict[str, ModelBase] = {
+    name: base for base in MODEL_BASES for name in base.names
+}
+
+# Keras functional models ``keras.Model(inputs, outputs)``: KERAS_MODEL_CLASSES and
+# KERAS_MODEL_OUTPUTS above; calling one returns what ``outputs`` is.
+
+# Wrappers whose call runs the wrapped model's forward.
+MODEL_WRAPPERS: tuple[Api, ...] = (
+    Api(("torch.nn.DataParallel", "torch.nn.parallel.DataParallel",
+         "torch.nn.parallel.DistributedDataParallel", "torch.compile"),
+        Role.MODEL_WRAPPER, "torch", "nn.DataParallel", input=_p("module", 0, "model")),
+)  # fmt: skip
+
+# Methods of a model that return the model itself (``Net().to(device).eval()``).
+MODEL_PRESERVING_METHODS = frozenset(
+    {"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "eval", "train"}
+)
+# Methods that run the model's forward/call (``self.forward(x)``, ``model.call(x)``).
+MODEL_CALL_METHODS = frozenset({"forward", "call", "__call__"})
+
+# --- label producers: their output is labels (or a constant target), never a
+# prediction: one-hot encoders, and the constant targets of GAN and contrastive
+# losses (``bce(tf.ones_like(d_out), d_out)``, ``cross_entropy(sim, torch.arange(n))``).
+
+LABEL_PRODUCERS = frozenset(
+    {
+        "tensorflow.one_hot",
+        "torch.nn.functional.one_hot",
+        "jax.nn.one_hot",
+        "keras.utils.to_categorical",
+        "keras.ops.one_hot",
+        "keras.backend.one_hot",
+        "flax.training.common_utils.onehot",
+        "tensorflow.ones_like",
+        "tensorflow.zeros_like",
+        "tensorflow.fill",
+        "torch.ones_like",
+        "torch.zeros_like",
+        "torch.full_like",
+        "torch.ones",
+        "torch.zeros",
+        "torch.full",
+        "torch.arange",
+        "jax.numpy.ones_like",
+        "jax.numpy.zeros_like",
+        "jax.numpy.arange",
+        "numpy.ones_like",
+        "numpy.zeros_like",
+    }
+)
+
+_register(LOGITS_PRODUCERS, DISTRIBUTIONS, MODEL_WRAPPERS)
+
+
+def _leaf_words(*groups: tuple[Api, ...]) -> tuple[str, ...]:
+    """Lower-case leaf names of APIs: a file that uses one of them must spell it.
+
+    A name that contains another (``binary_cross_entropy`` / ``cross_entropy``) is
+    left out: the shorter one already keeps the file.
+    """
+    leaves = {n.rsplit(".", 1)[1].lower() for g in groups for a in g for n in a.names}
+    return tuple(sorted(w for w in leaves if not any(o != w and o in w for o in leaves)))
+
+
+# Losses whose argument order LGT011 checks (samplers take no labels).
+LOSS_APIS: tuple[Api, ...] = tuple(
+    api
+    for api in (*SINKS, *SINK_CLASSES, *PROBABILITY_SINKS, *PROBABILITY_SINK_CLASSES)
+    if api.labels is not None
+)
+LOSS_WORDS = _leaf_words(LOSS_APIS)
+# Every API that expects probabilities somewhere (LGT013's prefilter words).
+PROB_SINK_WORDS = _leaf_words(
+    DISTRIBUTIONS,
+    PROBABILITY_SINKS,
+    PROBABILITY_SINK_CLASSES,
+    tuple(api for api in (*SINKS, *SINK_CLASSES) if api.from_logits is not None),
+    tuple(DISTRIBUTION_METHODS.values()),
+)
+
+
+# ==================================================================================
 # Expression building blocks (LGT003 manual cross-entropy, LGT008 manual softmax).
 # Kept in their own table, apart from BY_NAME: these functions are neither producers
 # nor sinks, and no value kind flows through them. ``logitlint.analysis.expressions``
@@ -1273,6 +1467,16 @@ KEEPDIMS_KEYWORD = {"torch": "keepdim", "tensorflow": "keepdims", "jax": "keepdi
 MANUAL_SOFTMAX = Api(
     ("<exp(x) / sum(exp(x))>",), Role.PRODUCER, "numpy", "exp(x) / sum(exp(x))", Kind.PROBS, _X
 )
+
+
+# Decorators that compile or trace a function without changing what it returns or
+# who calls it: a decorated local function is still summarised (summaries.py).
+TRANSPARENT_DECORATORS = frozenset(
+    {
+        "tensorflow.function", "jax.jit", "torch.no_grad", "torch.inference_mode",
+        "torch.compile", "torch.jit.script",
+    }
+)  # fmt: skip
 
 
 def expression_api(qualname: Optional[str]) -> Optional[ExprApi]:

@@ -9,6 +9,7 @@ for a fix. It never guesses: whatever it cannot prove is ``UNKNOWN``.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import functools
 import re
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from logitlint.analysis import catalogue as cat
+from logitlint.analysis import evidence
 from logitlint.analysis.calls import (
     argument,
     int_literal,
@@ -28,6 +30,7 @@ from logitlint.analysis.calls import (
     string_literal,
 )
 from logitlint.analysis.catalogue import Api, Role
+from logitlint.analysis.evidence import ArgumentRole
 from logitlint.analysis.kinds import (
     UNKNOWN,
     Kind,
@@ -35,6 +38,7 @@ from logitlint.analysis.kinds import (
     Value,
     Wrap,
 )
+from logitlint.analysis.models import Models
 from logitlint.analysis.scopes import POSSIBLY_UNBOUND, Binding, Site, SymbolTable
 
 if TYPE_CHECKING:
@@ -59,6 +63,7 @@ CONVENTIONAL_ALIASES: dict[str, str] = {
 }
 
 _MAX_DEPTH = 40
+_BUILTINS = frozenset(dir(builtins))
 # Classes whose instances the analysis tracks as loss/layer objects.
 _OBJECT_ROLES = frozenset(
     {
@@ -80,6 +85,32 @@ class SinkUse:
     logits: Optional[cst.Arg]
     labels: Optional[cst.Arg]
     ctor: Optional[cst.Call] = None  # for loss objects: where they were built
+
+
+@dataclass(frozen=True)
+class LossUse:
+    """A call of a loss or distribution, whichever space its prediction is in.
+
+    ``expects`` is what the prediction parameter wants at this call: ``LOGITS``,
+    ``PROBS`` / ``SIGMOID_PROBS`` (Keras losses with ``from_logits`` false, BCE,
+    distributions' ``probs``), ``LOG_PROBS`` (NLL), or ``None`` when a non-literal
+    ``from_logits`` leaves it open. ``prediction`` is the argument bound to
+    ``prediction_param``; for the tensor method ``x.multinomial(n)`` it is ``None``
+    and ``receiver`` is ``x``.
+    """
+
+    api: Api
+    call: cst.Call
+    expects: Optional[Kind]
+    prediction: Optional[cst.Arg]
+    labels: Optional[cst.Arg]
+    ctor: Optional[cst.Call] = None
+    receiver: Optional[cst.BaseExpression] = None
+    prediction_param: Optional[cat.Param] = None
+
+    @property
+    def prediction_expr(self) -> Optional[cst.BaseExpression]:
+        return self.prediction.value if self.prediction is not None else self.receiver
 
 
 @dataclass(frozen=True)
@@ -126,12 +157,15 @@ class Analysis:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
         self.symbols = SymbolTable(module)
-        self._binding_values: dict[int, Value] = {}
-        self._in_progress: set[int] = set()
+        self._binding_values: dict[tuple[int, bool], Value] = {}
+        self._in_progress: set[tuple[int, bool]] = set()
         self._depth = 0
         self._reads: dict[int, Counter[str]] = {}
         self._expressions: Optional[Expressions] = None
         self._summaries: Optional[Summaries] = None
+        self._loss_uses: dict[tuple[int, frozenset[str]], Optional[LossUse]] = {}
+        self._models = False  # see value(): follow calls into model classes
+        self.models = Models(self)
 
     @property
     def expressions(self) -> Expressions:
@@ -150,6 +184,11 @@ class Analysis:
 
             self._summaries = Summaries(self)
         return self._summaries
+
+    @property
+    def models_mode(self) -> bool:
+        """True while ``value(..., models=True)`` is following calls into models."""
+        return self._models
 
     def site(self, stmt: cst.CSTNode) -> Optional[Site]:
         return self.symbols.sites.get(id(stmt))
@@ -202,8 +241,26 @@ class Analysis:
     # --- values -----------------------------------------------------------------
 
     def value(
-        self, expr: cst.BaseExpression, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+        self,
+        expr: cst.BaseExpression,
+        site: Site,
+        shadowed: frozenset[str] = _NO_SHADOW,
+        *,
+        models: bool = False,
     ) -> Value:
+        """The kind of ``expr`` at ``site``.
+
+        With ``models=True`` a call of an instance of a model class defined in the
+        file returns what that class's ``forward``/``call`` returns (and the value
+        records the class); by default such a call is ``UNKNOWN``, so rules about
+        the visible flow never report through a model.
+        """
+        if models and not self._models:
+            self._models = True
+            try:
+                return self.value(expr, site, shadowed)
+            finally:
+                self._models = False
         if self._depth > _MAX_DEPTH:
             return UNKNOWN
         self._depth += 1
@@ -218,6 +275,10 @@ class Analysis:
         if isinstance(expr, cst.Name):
             if expr.value in shadowed:
                 return UNKNOWN
+            if self._models:
+                instance = self.models.self_instance(expr, site)
+                if instance is not None:
+                    return instance
             reaching = self.symbols.reaching(expr.value, site)
             if not reaching:
                 return UNKNOWN
@@ -225,6 +286,9 @@ class Analysis:
         if isinstance(expr, cst.Attribute):
             return self._attribute_value(expr, site, shadowed)
         if isinstance(expr, cst.Subscript):
+            key = _string_key(expr)
+            if key in cat.LOGITS_ATTRIBUTES:
+                return self._logits_field(expr, expr.value, key, site, shadowed)
             inner = self.value(expr.value, site, shadowed)
             return inner.wrapped(Wrap.TRANSPARENT) if _is_tensor(inner) else UNKNOWN
         if isinstance(expr, cst.BinaryOperation):
@@ -238,7 +302,7 @@ class Analysis:
     def _reaching_value(self, binding: object) -> Value:
         if not isinstance(binding, Binding):
             return UNKNOWN  # POSSIBLY_UNBOUND
-        key = id(binding)
+        key = (id(binding), self._models)
         cached = self._binding_values.get(key)
         if cached is not None:
             return cached
@@ -255,6 +319,10 @@ class Analysis:
     def _binding_value(self, binding: Binding) -> Value:
         if binding.how == "assign" and binding.value is not None:
             return self.value(binding.value, binding.site)
+        if binding.how == "param" and self._models:
+            passed = self.models.parameter_value(binding)
+            if passed is not None:
+                return passed
         if binding.how == "param" and binding.default is not None:
             # `loss_fn=nn.CrossEntropyLoss()`: a default loss object is evidence enough;
             # a default tensor is not (callers pass their own).
@@ -281,11 +349,112 @@ class Analysis:
                     return UNKNOWN
                 values = [self._reaching_value(b) for b in bindings]
                 return self._merge(values).through_variable()
+        if self._models and isinstance(owner, (cst.Name, cst.Attribute)):
+            member = self._model_member(owner, expr.attr.value, site, shadowed)
+            if member is not None:
+                return member
+        if expr.attr.value in cat.LOGITS_ATTRIBUTES:
+            return self._logits_field(expr, owner, expr.attr.value, site, shadowed)
         return UNKNOWN
+
+    def _model_member(
+        self, owner: cst.BaseExpression, attr: str, site: Site, shadowed: frozenset[str]
+    ) -> Optional[Value]:
+        """Models mode: ``policy.actor`` for a model instance whose class sets
+        ``self.actor`` (the value of those assignments)."""
+        holder = self.value(owner, site, shadowed)
+        model = holder.model
+        if holder.kind is not Kind.MODEL or model is None or model.node is None:
+            return None
+        scope = self.symbols.scopes.get(id(model.node))
+        bindings = scope.attributes.get(attr) if scope is not None else None
+        if not bindings:
+            return None
+        return self._merge([self._reaching_value(b) for b in bindings]).through_variable()
+
+    def _logits_field(
+        self,
+        expr: cst.BaseExpression,
+        owner: cst.BaseExpression,
+        field: str,
+        site: Site,
+        shadowed: frozenset[str],
+    ) -> Value:
+        """``outputs.logits`` / ``outputs["logits"]`` of a model call's result: logits.
+
+        A model output's ``logits`` field holds the scores before softmax (Hugging
+        Face ``ModelOutput``). The owner must be the result of calling an object (a
+        model held in a variable or attribute): when the call shows the field
+        (``Output(logits=probs)``) its argument decides; the results of imported
+        functions (``np.load(f)["logits"]``), builtins, and functions or classes of
+        this file (whose fields could be anything) are not evidence.
+        """
+        calls = self.calls_behind(owner, site, shadowed)
+        if not calls:
+            return UNKNOWN
+        values = []
+        for call, call_site in calls:
+            shown = [a for a in call.args if a.keyword is not None and a.keyword.value == field]
+            if shown:
+                values.append(self.value(shown[0].value, call_site))
+                continue
+            if not self._is_object_call(call, call_site):
+                return UNKNOWN
+            prov = Provenance(call, expr, cat.MODEL_OUTPUT_LOGITS, site=call_site)
+            values.append(Value(Kind.LOGITS, prov))
+        merged = self.merge(values)
+        if isinstance(owner, cst.Call) or merged.kind is Kind.UNKNOWN:
+            return merged
+        return merged.through_variable()
+
+    def _is_object_call(self, call: cst.Call, site: Site) -> bool:
+        """A call of a runtime object (``model(...)``, ``self.bert(...)``), not of a
+        function, class or builtin: what a model output comes from."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in cat.MODEL_CALL_METHODS:
+            func = func.value
+        if self.qualname(func, site) is not None:
+            return False
+        if isinstance(func, cst.Name):
+            reaching = self.symbols.reaching(func.value, site)
+            if reaching is None:
+                return func.value not in _BUILTINS  # dict(...)["logits"] is anything
+            if any(isinstance(b, Binding) and b.how in ("def", "class") for b in reaching):
+                return False
+        elif not isinstance(func, (cst.Attribute, cst.Subscript)):
+            return False
+        return self.value(func, site, models=True).kind is not Kind.MODEL
+
+    def calls_behind(
+        self, owner: cst.BaseExpression, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+    ) -> list[tuple[cst.Call, Site]]:
+        """The calls whose result ``owner`` is: itself, or every binding of a name
+        (empty unless every reaching binding is an assignment of a call)."""
+        if isinstance(owner, cst.Call):
+            return [(owner, site)]
+        if not isinstance(owner, cst.Name) or owner.value in shadowed:
+            return []
+        reaching = self.symbols.reaching(owner.value, site)
+        if not reaching:
+            return []
+        calls: list[tuple[cst.Call, Site]] = []
+        for binding in reaching:
+            if (
+                not isinstance(binding, Binding)
+                or binding.how != "assign"
+                or not isinstance(binding.value, cst.Call)
+            ):
+                return []
+            calls.append((binding.value, binding.site))
+        return calls
 
     def _binary_value(
         self, expr: cst.BinaryOperation, site: Site, shadowed: frozenset[str]
     ) -> Value:
+        if isinstance(expr.operator, (cst.Divide, cst.Multiply)) and _is_scale(expr.right):
+            # logits / temperature are still logits (not so for probabilities)
+            inner = self.value(expr.left, site, shadowed)
+            return inner.through_variable() if inner.kind is Kind.LOGITS else UNKNOWN
         if isinstance(expr.operator, cst.Add):
             for tensor, other in ((expr.left, expr.right), (expr.right, expr.left)):
                 if self.is_epsilon(other, site):
@@ -296,15 +465,18 @@ class Analysis:
         if isinstance(expr.operator, cst.Divide):
             return self.expressions.softmax_value(expr, site, shadowed)
         if isinstance(expr.operator, cst.Subtract):
-            if _is_one(expr.left):
+            one = _constant(expr.left)
+            # `1 - p`, and `1e-10 + 1 - p`, which parses as `(1e-10 + 1) - p`
+            if one is not None and 1.0 <= one < 1.1:
                 inner = self.value(expr.right, site, shadowed)
                 prov = inner.provenance
                 if inner.kind is Kind.SIGMOID_PROBS and prov is not None and not prov.complement:
                     complement = dataclasses.replace(prov, complement=True)
+                    wraps = (*inner.wraps, Wrap.EPSILON) if one > 1.0 else inner.wraps
                     return Value(
                         inner.kind,
                         complement,
-                        wraps=inner.wraps,
+                        wraps=wraps,
                         via_variable=inner.via_variable,
                         ambiguous=inner.ambiguous,
                     )
@@ -337,20 +509,62 @@ class Analysis:
         func = call.func
         qualname = self.qualname(func, site, shadowed)
         if qualname is not None:
+            if self._models and qualname in cat.KERAS_MODEL_CLASSES:
+                return self._functional_model(call, site)
             api = cat.lookup(qualname)
             if api is None:
                 return UNKNOWN  # an imported API we do not catalogue
             return self._api_call_value(api, call, site, shadowed)
+        if self._models:
+            model = self._model_call_value(call, site, shadowed)
+            if model is not None:
+                return model
         callee = self.value(func, site, shadowed)
         if callee.kind is Kind.OBJECT and callee.api is not None:
             return self._object_call_value(callee, call, site, shadowed)
         if isinstance(func, cst.Attribute):
-            return self._method_value(func, call, site, shadowed)
-        return self.summaries.returned(call, site, shadowed)
+            result = self._method_value(func, call, site, shadowed)
+        else:
+            result = self.summaries.returned(call, site, shadowed)
+        if result.kind is Kind.UNKNOWN and self._models:
+            declared = self.models.declared_logits(call, site)
+            if declared is not None:
+                return declared
+        return result
+
+    def _model_call_value(
+        self, call: cst.Call, site: Site, shadowed: frozenset[str]
+    ) -> Optional[Value]:
+        """Models mode: ``Net()``, ``model(x)``, ``self(x)``, ``self.forward(x)``."""
+        func = call.func
+        if isinstance(func, cst.Name) and func.value not in shadowed:
+            created = self.models.instantiation(call, site)
+            if created is not None:
+                return created
+        receiver: cst.BaseExpression = func
+        if isinstance(func, cst.Attribute) and func.attr.value in cat.MODEL_CALL_METHODS:
+            receiver = func.value
+        callee = self.value(receiver, site, shadowed)
+        if callee.kind is Kind.MODEL and callee.model is not None:
+            return self.models.output(callee.model)
+        return None
+
+    def _functional_model(self, call: cst.Call, site: Site) -> Value:
+        """Models mode: ``keras.Model(inputs, outputs)`` is a model returning ``outputs``."""
+        arg = argument(call, cat.KERAS_MODEL_OUTPUTS)
+        if arg is None:
+            return UNKNOWN
+        return Value(Kind.MODEL, model=self.models.functional(call, arg.value, site))
 
     def _api_call_value(
         self, api: Api, call: cst.Call, site: Site, shadowed: frozenset[str]
     ) -> Value:
+        if api.role is Role.PRODUCER and api.fused:  # tf.layers.dense(x, n, activation)
+            kind = self._activation_kind(api, call, site)
+            arg = argument(call, api.input)
+            if kind is not Kind.LOGITS or arg is None:  # a fused activation: no input to cite
+                return Value(kind, None, via_variable=True) if kind is not None else UNKNOWN
+            return Value(kind, Provenance(call, arg.value, api, callee=call.func, site=site))
         if api.role is Role.PRODUCER:
             arg = argument(call, api.input)
             if arg is None or api.kind is None:
@@ -365,6 +579,10 @@ class Analysis:
             return inner.wrapped(api.wrap) if _is_tensor(inner) else UNKNOWN
         if api.role in _OBJECT_ROLES:
             return Value(Kind.OBJECT, api=api, ctor=call)
+        if api.role is Role.MODEL_WRAPPER and self._models:
+            arg = argument(call, api.input)
+            inner = self.value(arg.value, site, shadowed) if arg is not None else UNKNOWN
+            return inner if inner.kind is Kind.MODEL else UNKNOWN
         return UNKNOWN
 
     def _object_call_value(
@@ -379,7 +597,7 @@ class Analysis:
             kind = api.kind or self._activation_kind(api, ctor, site)
             if kind is None:
                 return UNKNOWN
-            if api.fused:  # Dense(..., activation=...): no pre-activation expression
+            if api.fused and kind is not Kind.LOGITS:  # Dense(activation=...): nothing to unwrap
                 return Value(kind, None, via_variable=True)
             prov = Provenance(
                 call, args[0].value, api, callee=call.func, module_ctor=ctor, site=site
@@ -404,11 +622,18 @@ class Analysis:
 
     def _activation_kind(self, api: Api, ctor: cst.Call, site: Site) -> Optional[Kind]:
         arg = argument(ctor, api.activation)
-        if arg is None:
-            return None
+        if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+            # a fused layer without an activation is linear: its output is logits
+            if not api.fused or any(a.star for a in ctor.args):
+                return None
+            return Kind.LOGITS
         text = string_literal(arg.value)
         if text is not None:
+            if api.fused and text in cat.LINEAR_ACTIVATION_STRINGS:
+                return Kind.LOGITS
             return cat.ACTIVATION_STRINGS.get(text)
+        if api.fused and self.qualname(arg.value, site) in cat.LINEAR_ACTIVATIONS:
+            return Kind.LOGITS
         ref = self.api(arg.value, site)
         if ref is not None and ref.role is Role.PRODUCER:
             return ref.kind
@@ -433,6 +658,10 @@ class Analysis:
                 return inner.wrapped(wrap)
             if inner.kind is Kind.OBJECT and method in cat.OBJECT_PRESERVING_METHODS:
                 return inner
+        if self._models and method in cat.MODEL_PRESERVING_METHODS:
+            inner = self.value(receiver, site, shadowed)
+            if inner.kind is Kind.MODEL:
+                return inner
         return UNKNOWN
 
     def _is_instance_name(self, expr: cst.BaseExpression, site: Site) -> bool:
@@ -440,6 +669,10 @@ class Analysis:
             isinstance(expr, cst.Name)
             and self.symbols.self_scope(expr.value, site.scope) is not None
         )
+
+    def merge(self, values: list[Value]) -> Value:
+        """One kind for several reaching definitions, or ``UNKNOWN`` if they disagree."""
+        return self._merge(values)
 
     def _merge(self, values: list[Value]) -> Value:
         if not values or any(v.kind is Kind.UNKNOWN for v in values):
@@ -449,6 +682,8 @@ class Analysis:
             return UNKNOWN
         if len(values) == 1:
             return first
+        if first.kind is Kind.MODEL:
+            return first if all(v.model is first.model for v in values) else UNKNOWN
         if first.kind is Kind.OBJECT:
             if any(v.api is not first.api for v in values):
                 return UNKNOWN
@@ -464,6 +699,7 @@ class Analysis:
             wraps=wraps,
             via_variable=True,
             ambiguous=len(producers) > 1 or None in producers,
+            model=first.model if all(v.model is first.model for v in values) else None,
         )
 
     # --- calls that matter to rules ---------------------------------------------
@@ -490,6 +726,74 @@ class Analysis:
         return SinkUse(
             obj, call, argument(call, obj.logits), argument(call, obj.labels), callee.ctor
         )
+
+    def loss_use(
+        self, call: cst.Call, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+    ) -> Optional[LossUse]:
+        """The loss, distribution or sampler ``call`` provably invokes, in any space.
+
+        Unlike ``sink`` this ignores ``from_logits`` and covers the APIs that expect
+        probabilities; ``LossUse.expects`` says which space applies at this call.
+        Several rules ask about every call, so the answer is kept.
+        """
+        key = (id(call), shadowed)
+        if key not in self._loss_uses:
+            self._loss_uses[key] = self._loss_use(call, site, shadowed)
+        return self._loss_uses[key]
+
+    def _loss_use(self, call: cst.Call, site: Site, shadowed: frozenset[str]) -> Optional[LossUse]:
+        func = call.func
+        api = self.api(func, site, shadowed)
+        ctor: Optional[cst.Call] = None
+        if api is None:
+            if self.qualname(func, site, shadowed) is not None:
+                return None
+            callee = self.value(func, site, shadowed)
+            if callee.kind is not Kind.OBJECT or callee.api is None or callee.ctor is None:
+                return self._distribution_method(call, site)
+            api, ctor = callee.api, callee.ctor
+        expects: Optional[Kind]
+        if api.role in (Role.SINK, Role.SINK_CLASS):
+            if (api.role is Role.SINK) != (ctor is None):
+                return None  # a loss class called with tensors is its constructor
+            expects, param = _expects(api, ctor if ctor is not None else call), api.logits
+        elif api.role in (Role.PROBABILITY_SINK, Role.PROBABILITY_SINK_CLASS):
+            if (api.role is Role.PROBABILITY_SINK) != (ctor is None):
+                return None
+            expects, param = api.kind, api.input
+        elif api.role is Role.DISTRIBUTION and ctor is None:
+            expects, param = api.kind, api.input
+        else:
+            return None
+        return LossUse(
+            api,
+            call,
+            expects,
+            argument(call, param),
+            argument(call, api.labels),
+            ctor,
+            prediction_param=param,
+        )
+
+    def _distribution_method(self, call: cst.Call, site: Site) -> Optional[LossUse]:
+        """``x.multinomial(n)``: a tensor's sampling method."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or not call.args:
+            return None
+        method = cat.DISTRIBUTION_METHODS.get(func.attr.value)
+        if (
+            method is None
+            or self._is_instance_name(func.value, site)
+            or self.is_module_reference(func.value, site)
+        ):
+            return None
+        return LossUse(method, call, method.kind, None, None, receiver=func.value)
+
+    def argument_role(
+        self, expr: cst.BaseExpression, site: Site, shadowed: frozenset[str] = _NO_SHADOW
+    ) -> Optional[ArgumentRole]:
+        """Whether ``expr`` evidently is a prediction or labels (see ``evidence``)."""
+        return evidence.argument_role(self, expr, site, shadowed)
 
     def log_operand(
         self, call: cst.Call, site: Site, shadowed: frozenset[str] = _NO_SHADOW
@@ -745,12 +1049,54 @@ def _reachable(imported: str, target: str) -> Optional[str]:
     return None
 
 
+def _expects(api: Api, call: cst.Call) -> Optional[Kind]:
+    """What a loss's prediction parameter expects, given its ``from_logits`` switch."""
+    if api.from_logits is None:
+        return Kind.LOGITS
+    arg = argument(call, api.from_logits)
+    if arg is None:
+        if any(a.star == "**" for a in call.args):
+            return None  # from_logits may hide in **kwargs
+        return _FAMILY_KIND.get(api.family)  # the Keras default: probabilities
+    flag = literal_bool(arg)
+    if flag is None:
+        return None
+    return Kind.LOGITS if flag else _FAMILY_KIND.get(api.family)
+
+
 def _is_tensor(value: Value) -> bool:
-    return value.kind not in (Kind.UNKNOWN, Kind.OBJECT)
+    return value.kind not in (Kind.UNKNOWN, Kind.OBJECT, Kind.MODEL)
 
 
-def _is_one(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, (cst.Integer, cst.Float)) and float(expr.evaluated_value) == 1.0
+def _string_key(expr: cst.Subscript) -> Optional[str]:
+    """``x["logits"]``: the one string key of a subscript."""
+    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        return None
+    return string_literal(expr.slice[0].slice.value)
+
+
+def _is_scale(expr: cst.BaseExpression) -> bool:
+    """A temperature or scale: a number, or a name that says so (``temperature``,
+    ``self.tau``, ``logit_scale``, ``T``) — not a sum that would normalise."""
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return True
+    name = expr.attr.value if isinstance(expr, cst.Attribute) else getattr(expr, "value", None)
+    if not isinstance(expr, (cst.Name, cst.Attribute)) or not isinstance(name, str):
+        return False
+    low = name.lower()
+    return low == "t" or any(word in low for word in ("temp", "tau", "scale"))
+
+
+def _constant(expr: cst.BaseExpression) -> Optional[float]:
+    """The value of a sum or difference of number literals (``1``, ``1e-10 + 1``)."""
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return float(expr.evaluated_value)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Subtract)):
+        left, right = _constant(expr.left), _constant(expr.right)
+        if left is None or right is None:
+            return None
+        return left + right if isinstance(expr.operator, cst.Add) else left - right
+    return None
 
 
 def _tensor_method_args_ok(api: Api, call: cst.Call) -> bool:

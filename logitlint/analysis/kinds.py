@@ -6,6 +6,7 @@ Rules never look at spellings; they ask for a ``Value`` and act only on a known 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
@@ -14,6 +15,7 @@ import libcst as cst
 
 if TYPE_CHECKING:
     from logitlint.analysis.catalogue import Api
+    from logitlint.analysis.models import ModelClass
     from logitlint.analysis.scopes import Site
 
 
@@ -23,6 +25,7 @@ class Kind(enum.Enum):
     LOG_PROBS = "log-probabilities"  # log_softmax / log_sigmoid
     LOGITS = "logits"
     OBJECT = "object"  # an instance of a catalogued class (a loss, a Softmax module)
+    MODEL = "model"  # an instance of a model class defined in the file (models mode only)
     UNKNOWN = "unknown"
 
 
@@ -67,26 +70,18 @@ class Value:
     via_variable: bool = False  # reached through a name or attribute binding
     ambiguous: bool = False  # several bindings agree on the kind, not on the producer
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    # MODEL: its class; a tensor kind: the model whose forward/call returned it.
+    model: Optional[ModelClass] = None
 
     @property
     def inline(self) -> bool:
         return not self.via_variable and not self.ambiguous
 
     def wrapped(self, wrap: Wrap) -> Value:
-        return Value(
-            self.kind,
-            self.provenance,
-            self.api,
-            self.ctor,
-            (*self.wraps, wrap),
-            self.via_variable,
-            self.ambiguous,
-        )
+        return dataclasses.replace(self, wraps=(*self.wraps, wrap))
 
     def through_variable(self) -> Value:
-        return Value(
-            self.kind, self.provenance, self.api, self.ctor, self.wraps, True, self.ambiguous
-        )
+        return dataclasses.replace(self, via_variable=True)
 
 
 UNKNOWN = Value(Kind.UNKNOWN)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from logitlint.analysis import catalogue as cat
 from logitlint.analysis.kinds import UNKNOWN, Kind, Value
 from logitlint.analysis.scopes import Binding, Site
 
@@ -42,8 +43,8 @@ class Summaries:
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
         self.symbols = analysis.symbols
-        self._returns: dict[int, Value] = {}
-        self._in_progress: set[int] = set()
+        self._returns: dict[tuple[int, bool], Value] = {}
+        self._in_progress: set[tuple[int, bool]] = set()
         self._references: Optional[dict[str, list[Reference]]] = None
 
     # --- the function a name calls ----------------------------------------------
@@ -61,9 +62,19 @@ class Summaries:
         node = binding.site.node
         if binding.how != "def" or not isinstance(node, cst.FunctionDef):
             return None
-        if binding.site.scope.kind == "class" or node.decorators:
+        if binding.site.scope.kind == "class" or not self._plain(node, binding.site):
             return None
         return node, binding
+
+    def _plain(self, func: cst.FunctionDef, site: Site) -> bool:
+        """No decorator, or only ones that trace/compile (``@tf.function``, ``@jax.jit``)."""
+        for decorator in func.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Call):
+                expr = expr.func
+            if self.analysis.qualname(expr, site) not in cat.TRANSPARENT_DECORATORS:
+                return False
+        return True
 
     # --- return values ------------------------------------------------------------
 
@@ -75,7 +86,7 @@ class Summaries:
         if found is None:
             return UNKNOWN
         func = found[0]
-        key = id(func)
+        key = (id(func), self.analysis.models_mode)  # models mode sees more: cache apart
         cached = self._returns.get(key)
         if cached is not None:
             return cached
@@ -112,7 +123,7 @@ class Summaries:
         if not isinstance(func, cst.FunctionDef):
             return UNKNOWN
         scope = binding.site.scope.parent
-        if scope is None or scope.kind == "class" or func.decorators:
+        if scope is None or scope.kind == "class" or not self._plain(func, binding.site):
             return UNKNOWN
         position = _position(func, binding.name)
         if position is None:
