@@ -1,4 +1,4 @@
-"""The command line: ``logitlint check``, ``logitlint rule CODE``, ``logitlint rules``.
+"""The command line: ``logitlint check``, ``rule CODE``, ``rules``, ``server``, ``clean``.
 
 Exit codes (every mode): 0 nothing to report, 1 findings remain, 2 usage error or
 internal error. The option names and their behaviour follow ruff's, so that a ruff
@@ -136,6 +136,19 @@ def main() -> None:
     help="Exit 1 when anything was fixed, even if nothing remains.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for many files (default: one per CPU; 1: no workers).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache (.logitlint_cache, or $LOGITLINT_CACHE_DIR).",
+)
+@click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (testing).")
 def check(
     paths: tuple[str, ...],
     select: list[str],
@@ -160,6 +173,9 @@ def check(
     show_fixes: Optional[bool],
     exit_non_zero_on_fix: bool,
     quiet: bool,
+    jobs: Optional[int],
+    no_cache: bool,
+    no_prefilter: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; - for stdin).
 
@@ -180,6 +196,7 @@ def check(
         fix=fix,
         unsafe_fixes=unsafe_fixes,
         output_format=output_format,
+        prefilter=not no_prefilter,
     )
     use_stdin = "-" in paths or (stdin_filename is not None and not paths)
     fixed_stdin: Optional[bytes] = None
@@ -202,7 +219,9 @@ def check(
         if use_stdin:
             result, fixed_stdin = _lint_stdin(resolver, stdin_filename, force_exclude, fixing)
         else:
-            result = _lint_paths(resolver, paths, force_exclude, fixing)
+            result = _lint_paths(
+                resolver, paths, force_exclude, fixing, jobs=jobs, use_cache=not no_cache
+            )
         fmt = output_format or here.output_format
         show_unsafe = unsafe_fixes if unsafe_fixes is not None else here.unsafe_fixes
     except ConfigError as error:
@@ -285,8 +304,15 @@ def _lint_paths(
     paths: tuple[str, ...],
     force_exclude: bool,
     fixing: Optional[runner.Fixing] = None,
+    *,
+    jobs: Optional[int] = None,
+    use_cache: bool = True,
 ) -> RunResult:
-    """Discover files, then lint each group of files that share settings."""
+    """Discover files, then lint each group of files that share settings.
+
+    Each group has its own cache index (the key includes the settings' fingerprint)
+    and its own worker pool; fixing is sequential and uncached.
+    """
     from logitlint import discovery, runner
 
     try:
@@ -300,8 +326,14 @@ def _lint_paths(
     for file in files:
         groups.setdefault(resolver.for_file(file), []).append(file)
     result = runner.RunResult()
+    workers = jobs or runner.default_jobs()
     for settings, group in groups.items():
-        result.merge(runner.run(group, settings, fixing))
+        cache = None
+        if use_cache and fixing is None:
+            from logitlint.cache import Cache
+
+            cache = Cache(settings)
+        result.merge(runner.run(group, settings, fixing, jobs=workers, cache=cache))
     result.sort()
     return result
 
@@ -403,3 +435,13 @@ def rules() -> None:
 
     for code, name, fix, summary in rule_rows():
         click.echo(f"{code}  {name:<34} fix: {fix:<9} {summary}")
+
+
+@main.command()
+def clean() -> None:
+    """Remove the cache directory (.logitlint_cache, or $LOGITLINT_CACHE_DIR)."""
+    from logitlint.cache import cache_dir
+    from logitlint.cache import clean as remove
+
+    if remove():
+        click.echo(f"Removed {cache_dir()}")

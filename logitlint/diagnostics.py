@@ -69,3 +69,13 @@ class Diagnostic:
     @property
     def fixable(self) -> bool:
         return self.fix is not None and self.fix.applicability is Applicability.SAFE
+
+
+@dataclass
+class LintResult:
+    """What linting one file produced (``engine.lint_text``, a worker, or the cache)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+    text: Optional[str] = None  # kept when there are diagnostics, for the output
+    cell_texts: dict[int, str] = field(default_factory=dict)  # notebooks: cell -> source

@@ -1,38 +1,41 @@
 """Lints one source text: parse once, analyse once, run every enabled rule in one pass.
 
-The traversal is a single libcst visitor that dispatches each node to the rules that
-asked for its type (a batched visitor without libcst's metadata machinery), while
-tracking the statement and the lambda/comprehension names in force, which is all the
-context the analysis needs. Positions are resolved only when a rule reported.
+Before any parse, the prefilter (``wanted_rules``) keeps only the rules whose
+evidence the text contains. The traversal is one walk (``_Walker``) that dispatches
+each node to the rules that asked for its type, like a libcst batched visitor but
+without libcst's rebuilding of the tree or its metadata machinery, while tracking
+the statement and the lambda/comprehension names in force, which is all the context
+the analysis needs. Positions are resolved only when a rule reported.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
+import string
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import libcst as cst
-import libcst.matchers as matchers
 
 from logitlint.analysis import Analysis, Site
-from logitlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
+from logitlint.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    Fix,
+    LintResult,
+    Location,
+    Severity,
+)
 from logitlint.positions import Positions
 from logitlint.registry import SOURCE_ERROR_CODE, SOURCE_ERROR_NAME
 from logitlint.rule import FixSpec, ImportEdit, NodeEdit, Report, Rule
 from logitlint.suppression import directives, file_exemption, suppressing_row
 
 DOCS_URL = "https://github.com/logitlint/logitlint/blob/main/docs/rules.md#{anchor}"
-
-
-@dataclass
-class LintResult:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    internal_errors: list[str] = field(default_factory=list)
-    text: Optional[str] = None  # kept when there are diagnostics, for the output
-    cell_texts: dict[int, str] = field(default_factory=dict)  # notebooks: cell -> source
 
 
 class FileContext:
@@ -66,16 +69,114 @@ class FileContext:
         return self.describe_row(self.line(node))
 
 
-class _Dispatcher(cst.CSTVisitor):
+# Nodes that carry only layout (whitespace, comments, brackets, commas, operators):
+# a third of a module's nodes. The walk neither dispatches nor descends into them
+# unless a rule asks for their type by name.
+_TRIVIA: tuple[type[cst.CSTNode], ...] = (
+    cst.BaseParenthesizableWhitespace,
+    cst.Comment,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.TrailingWhitespace,
+    cst.Comma,
+    cst.Colon,
+    cst.Semicolon,
+    cst.Dot,
+    cst.AssignEqual,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+    cst.BaseAugOp,
+    cst.Asynchronous,
+)
+# Nodes whose only children are layout: walked only when a rule asks for their type.
+_LEAVES: tuple[type[cst.CSTNode], ...] = (
+    cst.Name,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.SimpleString,
+    cst.Ellipsis,
+    cst.FormattedStringText,
+    cst.Pass,
+    cst.Break,
+    cst.Continue,
+    cst.ImportStar,
+)
+_STATEMENTS = (cst.BaseSmallStatement, cst.BaseCompoundStatement)
+_SHADOWING = (cst.Lambda, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+_SKIP, _WALK, _SEQUENCE = 0, 1, 2
+
+# Per node class: the attributes that may hold child nodes, in source order.
+_CHILD_ATTRIBUTES: dict[type, tuple[str, ...]] = {}
+
+
+def child_attributes(cls: type[cst.CSTNode]) -> tuple[str, ...]:
+    """The attributes of ``cls`` that hold children, in the order libcst visits them.
+
+    libcst's own traversal rebuilds (and re-validates) every node it passes, which
+    costs more than the parse. Reading children straight off the attributes avoids
+    that; the order comes from the field names that ``_visit_and_replace_children``
+    hands to its visit helpers, in the order its code names them, so that rules see
+    nodes in the same order as under ``CSTNode.visit`` (tests/test_walk.py checks it).
+    """
+    found = _CHILD_ATTRIBUTES.get(cls)
+    if found is not None:
+        return found
+    fields = [f.name for f in dataclasses.fields(cls)]
+    code = getattr(cls._visit_and_replace_children, "__code__", None)
+    ordered: list[str] = []
+    for const in code.co_consts if code is not None else ():
+        if isinstance(const, str) and const in fields and const not in ordered:
+            ordered.append(const)
+    ordered.extend(name for name in fields if name not in ordered)
+    found = _CHILD_ATTRIBUTES[cls] = tuple(ordered)
+    return found
+
+
+def _derives(cls: type, bases: tuple[type, ...]) -> bool:
+    """``issubclass`` by the MRO: libcst's node bases are ABCs, whose subclass check
+    costs a millisecond the first time per pair, which the editor path pays."""
+    return any(base in bases for base in cls.__mro__)
+
+
+@dataclass
+class _Plan:
+    """What the walk does at a node of one class."""
+
+    attributes: tuple[str, ...]
+    visits: list[Callable[[cst.CSTNode], object]]
+    leaves: list[Callable[[cst.CSTNode], object]]
+    statement: bool
+    shadowing: bool
+
+
+class _Walker:
+    """One pre-order walk over a module, dispatching each node to the rules.
+
+    Same contract as a libcst batched visitor (``visit_<Type>`` before the children,
+    ``leave_<Type>`` after, source order), without rebuilding the tree; layout nodes
+    are skipped unless a rule names their type. It keeps the statement (``Site``) and
+    the lambda/comprehension names in force up to date in the file context.
+    """
+
     def __init__(
         self,
         context: FileContext,
         rules: Sequence[Rule],
         on_error: Callable[[Rule, BaseException], None],
     ) -> None:
-        super().__init__()
         self.context = context
         self.on_error = on_error
+        self.sites = context.analysis.symbols.sites
         self.visits: dict[str, list[Callable[[cst.CSTNode], object]]] = {}
         self.leaves: dict[str, list[Callable[[cst.CSTNode], object]]] = {}
         for rule in rules:
@@ -87,32 +188,69 @@ class _Dispatcher(cst.CSTVisitor):
                 else:
                     continue
                 table.setdefault(node_type, []).append(getattr(rule, attribute))
-        self._sites: list[tuple[cst.CSTNode, Optional[Site]]] = []
-        self._shadows: list[tuple[cst.CSTNode, frozenset[str]]] = []
+        self.plans: dict[type, _Plan] = {}
+        self.classes: dict[type, int] = {}
         self._disabled: set[int] = set()
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        site = self.context.analysis.site(node)
-        if site is not None:
-            self._sites.append((node, self.context.site))
-            self.context.site = site
-        names = _shadowing_names(node)
-        if names:
-            self._shadows.append((node, self.context.shadowed))
-            self.context.shadowed = self.context.shadowed | names
-        handlers = self.visits.get(type(node).__name__)
-        if handlers:
-            self._run(handlers, node)
-        return True
+    def _plan(self, cls: type) -> _Plan:
+        plan = _Plan(
+            child_attributes(cls),
+            self.visits.get(cls.__name__, []),
+            self.leaves.get(cls.__name__, []),
+            _derives(cls, _STATEMENTS),
+            _derives(cls, _SHADOWING),
+        )
+        self.plans[cls] = plan
+        return plan
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        handlers = self.leaves.get(type(original_node).__name__)
-        if handlers:
-            self._run(handlers, original_node)
-        if self._shadows and self._shadows[-1][0] is original_node:
-            self.context.shadowed = self._shadows.pop()[1]
-        if self._sites and self._sites[-1][0] is original_node:
-            self.context.site = self._sites.pop()[1]
+    def _classify(self, cls: type) -> int:
+        """How the walk treats an attribute value of this class (cached per class)."""
+        if _derives(cls, (cst.CSTNode,)):
+            trivia = _derives(cls, _TRIVIA) or _derives(cls, _LEAVES)
+            wanted = cls.__name__ in self.visits or cls.__name__ in self.leaves
+            verdict = _SKIP if trivia and not wanted else _WALK
+        elif cls is tuple or cls is list:
+            verdict = _SEQUENCE
+        else:
+            verdict = _SKIP  # str, None, MaybeSentinel: no children
+        self.classes[cls] = verdict
+        return verdict
+
+    def walk(self, node: cst.CSTNode) -> None:
+        cls = type(node)
+        plan = self.plans.get(cls) or self._plan(cls)
+        context = self.context
+        outer_site = context.site
+        outer_shadowed = context.shadowed
+        if plan.statement:
+            site = self.sites.get(id(node))
+            if site is not None:
+                context.site = site
+        if plan.shadowing:
+            names = _shadowing_names(node)
+            if names:
+                context.shadowed = outer_shadowed | names
+        if plan.visits:
+            self._run(plan.visits, node)
+        classes = self.classes
+        for attribute in plan.attributes:
+            value = getattr(node, attribute)
+            verdict = classes.get(type(value))
+            if verdict is None:
+                verdict = self._classify(type(value))
+            if verdict == _WALK:
+                self.walk(value)
+            elif verdict == _SEQUENCE:
+                for item in value:
+                    verdict = classes.get(type(item))
+                    if verdict is None:
+                        verdict = self._classify(type(item))
+                    if verdict == _WALK:
+                        self.walk(item)
+        if plan.leaves:
+            self._run(plan.leaves, node)
+        context.shadowed = outer_shadowed
+        context.site = outer_site
 
     def _run(self, handlers: list[Callable[[cst.CSTNode], object]], node: cst.CSTNode) -> None:
         if self.context.site is None:
@@ -201,10 +339,14 @@ def _parse(text: str, filename: str, result: LintResult) -> Optional[cst.Module]
         return None
     try:
         return cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
+    except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
+        # libcst reports some invalid sources (``"a" b"b"``) as a failed node
+        # validation rather than a syntax error; both are the file's fault.
         if python_error is not None:
             row, column = python_error.lineno or 1, python_error.offset or 1
             message = f"syntax error: {python_error.msg}"
+        elif isinstance(error, cst.CSTValidationError):
+            row, column, message = 1, 1, f"syntax error: {error}"
         else:
             row, column = error.raw_line, error.raw_column + 1
             message = f"syntax error (not supported by the parser): {error.message}"
@@ -214,10 +356,96 @@ def _parse(text: str, filename: str, result: LintResult) -> Optional[cst.Module]
     return None
 
 
+_IDENTIFIER_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_")
+
+
+def has_identifier(text: str, names: tuple[str, ...]) -> bool:
+    """Whether one of ``names`` occurs in ``text`` as a whole identifier.
+
+    The guards are the ASCII identifier characters: where one borders an
+    occurrence, the name is part of a longer identifier. A non-ASCII neighbour lets
+    the occurrence stand, which can only keep a file, never drop one. (A plain
+    substring search per name, in C, is ten times faster than one regular
+    expression with the names as alternatives.)
+    """
+    for name in names:
+        start = text.find(name)
+        while start != -1:
+            end = start + len(name)
+            if (start == 0 or text[start - 1] not in _IDENTIFIER_CHARACTERS) and (
+                end == len(text) or text[end] not in _IDENTIFIER_CHARACTERS
+            ):
+                return True
+            start = text.find(name, start + 1)
+    return False
+
+
+_SPACE = frozenset(" \t\f\r\n\\")  # whitespace and line continuations
+_SPACE_OR_CLOSE = _SPACE | {")"}
+
+
+def _skip(text: str, index: int, allowed: frozenset[str]) -> int:
+    """The index after any run of ``allowed`` characters and comments from ``index``."""
+    length = len(text)
+    while index < length:
+        character = text[index]
+        if character == "#":
+            newline = text.find("\n", index)
+            carriage = text.find("\r", index)
+            ends = [end for end in (newline, carriage) if end != -1]
+            index = min(ends) if ends else length
+        elif character in allowed:
+            index += 1
+        else:
+            break
+    return index
+
+
+def has_call(text: str, names: tuple[str, ...]) -> bool:
+    """Whether one of ``names`` occurs called or import-aliased.
+
+    That is, as a whole identifier followed by ``(`` (across whitespace, comments,
+    line continuations and the closing parentheses of a parenthesized callee:
+    ``f(``, ``m.f (``, ``(m.f)(``), or by ``as`` (``from m import f as g``,
+    ``import m.f as g``). The analysis resolves a catalogued API only where it is
+    called, directly or through such an alias, or where an object its constructor
+    call made is called; in each case the API's last name is written so.
+    """
+    for name in names:
+        start = text.find(name)
+        while start != -1:
+            end = start + len(name)
+            if start == 0 or text[start - 1] not in _IDENTIFIER_CHARACTERS:
+                after = _skip(text, end, _SPACE_OR_CLOSE)
+                if after < len(text) and text[after] == "(":
+                    return True
+                spaced = _skip(text, end, _SPACE)
+                if (
+                    spaced > end
+                    and text.startswith("as", spaced)
+                    and (spaced + 2 == len(text) or text[spaced + 2] not in _IDENTIFIER_CHARACTERS)
+                ):
+                    return True
+            start = text.find(name, start + 1)
+    return False
+
+
 def wanted_rules(text: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
-    """The prefilter: rules whose trigger words occur in the text (case-insensitive)."""
+    """The prefilter: the rules that could report on this text (see ``Rule.triggers``).
+
+    A plain text scan, a few milliseconds per megabyte, that decides before any
+    parse; it may keep a file with nothing to report, never drop one with something.
+    """
     lowered = text.lower()
-    return [rule for rule in rules if any(word in lowered for word in rule.triggers)]
+    wanted: list[type[Rule]] = []
+    for rule in rules:
+        if not any(word in lowered for word in rule.triggers):
+            continue
+        if all(has_identifier(text, group) for group in rule.requires) and all(
+            has_call(text, group) for group in rule.requires_calls
+        ):
+            wanted.append(rule)
+    return wanted
 
 
 def lint_text(
@@ -227,14 +455,24 @@ def lint_text(
     *,
     prefilter: bool = True,
     describe_row: Optional[Callable[[int], str]] = None,
+    enabled: Optional[frozenset[str]] = None,
 ) -> LintResult:
+    """Lint one text with ``rules``.
+
+    ``enabled`` is the run's whole rule set when the caller has already prefiltered
+    ``rules`` (the runner does, before handing files to workers): LGT100 judges noqa
+    codes against what is enabled, not against what the prefilter kept.
+    """
     result = LintResult(text=text)
     exemption = file_exemption(text)
     if exemption is not None:
         if not exemption:
             return result
         rules = [rule for rule in rules if rule.code not in exemption]
-    enabled = frozenset(rule.code for rule in rules)  # before the prefilter drops any
+        if enabled is not None:
+            enabled = enabled - exemption
+    if enabled is None:
+        enabled = frozenset(rule.code for rule in rules)  # before the prefilter drops any
     if prefilter:
         rules = wanted_rules(text, rules)
         if not rules:
@@ -268,7 +506,7 @@ def _lint_module(
             f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
         )
 
-    module.visit(_Dispatcher(context, instances, on_error))
+    _Walker(context, instances, on_error).walk(module)
     # rules that judge the noqa comments themselves (LGT100), after suppression
     judges = [rule for rule in instances if hasattr(rule, "check_directives")]
     if not context.reports and not judges:
@@ -362,8 +600,20 @@ def _fix(context: FileContext, spec: FixSpec) -> Fix:
 def _drops_comment(edit: NodeEdit) -> bool:
     """A fix that deletes a comment inside the replaced node is never safe (as in ruff):
     the comment may be the only record of why the code looks as it does."""
-    comments = matchers.findall(edit.node, matchers.Comment())
-    return any(isinstance(c, cst.Comment) and c.value not in edit.content for c in comments)
+    return any(comment.value not in edit.content for comment in _comments(edit.node))
+
+
+def _comments(node: cst.CSTNode) -> list[cst.Comment]:
+    """The comments inside ``node`` (``libcst.matchers`` would cost a second to import)."""
+    found: list[cst.Comment] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            found.append(current)
+        else:
+            stack.extend(current.children)
+    return found
 
 
 def _dedupe(edits: list[Edit]) -> list[Edit]:

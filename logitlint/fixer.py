@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from logitlint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from logitlint.engine import LintResult, _parse
+from logitlint.diagnostics import Applicability, Diagnostic, Edit, Fix, LintResult
 from logitlint.registry import SOURCE_ERROR_CODE
 from logitlint.textedit import LineIndex, apply_edits
 
@@ -115,6 +114,8 @@ def select(
 
 def parses(text: str) -> bool:
     """Whether the fixed text parses, by the same gate as linting (CPython, then libcst)."""
+    from logitlint.engine import _parse  # libcst: not for the summary's fix counts
+
     return _parse(text, "<fixed>", LintResult()) is not None
 
 

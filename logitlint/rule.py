@@ -68,9 +68,23 @@ class Rule:
     good: ClassVar[str]
     severity: ClassVar[Severity] = Severity.WARNING
     fix_availability: ClassVar[str] = "none"  # "always", "sometimes" or "none"
-    # The prefilter keeps a file only if one of these words occurs in it
-    # (case-insensitive). They must be necessary for any finding of the rule.
+    # The prefilter (``engine.wanted_rules``) runs this rule on a file only when
+    #  - one of ``triggers`` occurs in the text: lower-case words, matched as
+    #    case-insensitive substrings anywhere (code, strings, comments), and
+    #  - for each group in ``requires``, one of its names occurs as a whole
+    #    identifier (case-sensitive; not part of a longer identifier), and
+    #  - for each group in ``requires_calls``, one of its names occurs called or
+    #    import-aliased (``f(``, ``m.f (``, ``(m.f)(``, ``import ... f as g``).
+    # Every rule declares triggers. All conditions must be *necessary* for any
+    # finding: a file lacking them must be one the rule can never report on, since
+    # it is then not even parsed. Derive the names from the catalogue (the APIs'
+    # leaf names: a call the analysis resolves spells its API's last name, and
+    # ``requires_calls`` fits every API the rule only sees when it is called)
+    # rather than listing them by hand, so that a new catalogue row widens the
+    # filter by itself.
     triggers: ClassVar[tuple[str, ...]] = ()
+    requires: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    requires_calls: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
     def __init__(self, context: FileContext) -> None:
         self.context = context

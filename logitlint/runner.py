@@ -1,20 +1,50 @@
-"""Runs the engine over files (or one stdin buffer), fixing them if asked; gathers results."""
+"""Runs the engine over files (or one stdin buffer) and gathers the results.
+
+A run over many files, in three steps:
+
+1. In this process: read each file, and answer it from the cache when its content
+   is unchanged; otherwise decode it and apply the prefilter. A file no rule wants
+   is done (its empty result is cached too).
+2. The files left to parse go to a pool of ``jobs`` worker processes, largest
+   first so that no worker is left with one big file at the end. ``jobs=1`` (or a
+   single file) lints in this process.
+3. Results are put back in path order and the diagnostics sorted, so the output is
+   the same whatever the number of workers and whether the cache answered.
+
+Notebooks (``.ipynb``) take the same road without the prefilter and the cache: their
+cells are joined and masked first (``notebook_lint``), and their output needs every
+cell's source, which the cache does not keep. Fixing (``--fix``, ``--diff``,
+``--fix-only``) runs file by file in this process, without the cache: it rewrites
+files, and a file it changed is linted again anyway.
+
+The settings are ``logitlint.settings.Settings`` (one group of files that share a
+configuration); the cache key is their ``fingerprint()`` with the package version
+and a hash of logitlint's source.
+
+The engine (and libcst with it) is imported only when something must be parsed: a
+run answered wholly from the cache never imports it.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from types import ModuleType
+from typing import TYPE_CHECKING, Callable, Optional
 
-from logitlint import fixer, source
-from logitlint.diagnostics import Diagnostic
-from logitlint.engine import LintResult, lint_text, source_error
+from logitlint import source
+from logitlint.diagnostics import Diagnostic, LintResult
 from logitlint.notebook import NOTEBOOK_SUFFIX
-from logitlint.notebook_fix import NotebookFixError, fix_notebook
-from logitlint.notebook_lint import lint_notebook
 from logitlint.registry import SOURCE_ERROR_CODE
 from logitlint.settings import Settings
+
+if TYPE_CHECKING:
+    from logitlint import fixer
+    from logitlint.cache import Cache
+    from logitlint.rule import Rule
 
 __all__ = ["RunResult", "Settings", "lint_bytes", "lint_path", "lint_source", "run"]
 
@@ -80,14 +110,19 @@ class RunResult:
         self.diagnostics.sort(key=Diagnostic.sort_key)
 
 
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
 def lint_path(path: str, settings: Settings) -> LintResult:
     if path.endswith(NOTEBOOK_SUFFIX):
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as error:
-            failure = source.SourceError(f"cannot read file: {error.strerror or error}")
-            return _source_failure(path, failure, settings)
+            data = source.read_bytes(path)
+        except source.SourceError as error:
+            return _source_failure(path, error, settings)
         return lint_bytes(data, path, settings)
     try:
         text = source.read(path).text
@@ -98,8 +133,12 @@ def lint_path(path: str, settings: Settings) -> LintResult:
 
 def lint_bytes(data: bytes, filename: str, settings: Settings) -> LintResult:
     if filename.endswith(NOTEBOOK_SUFFIX):
+        from logitlint.notebook_lint import lint_notebook
+
         return lint_notebook(
-            data, filename, lambda text, name, where: _lint(text, name, settings, where)
+            data,
+            filename,
+            lambda text, name, where: _lint(text, name, settings, describe_row=where),
         )
     try:
         text = source.decode(data).text
@@ -117,11 +156,27 @@ def _lint(
     text: str,
     filename: str,
     settings: Settings,
+    rules: Optional[Sequence[type[Rule]]] = None,
     describe_row: Optional[Callable[[int], str]] = None,
 ) -> LintResult:
-    result = lint_text(
-        text, filename, settings.rules(), prefilter=settings.prefilter, describe_row=describe_row
-    )
+    engine = _engine()
+    if rules is None:
+        result = engine.lint_text(
+            text,
+            filename,
+            settings.rules(),
+            prefilter=settings.prefilter,
+            describe_row=describe_row,
+        )
+    else:  # the prefilter already chose these; LGT100 still judges every enabled code
+        result = engine.lint_text(
+            text,
+            filename,
+            rules,
+            prefilter=False,
+            describe_row=describe_row,
+            enabled=frozenset(rule.code for rule in settings.rules()),
+        )
     result.diagnostics = [
         settings.adjust(d) for d in result.diagnostics if d.code in settings.enabled
     ]
@@ -131,7 +186,7 @@ def _lint(
 def _source_failure(filename: str, error: source.SourceError, settings: Settings) -> LintResult:
     result = LintResult()
     if SOURCE_ERROR_CODE in settings.enabled:
-        diagnostic = source_error(filename, str(error), error.row, error.column)
+        diagnostic = _engine().source_error(filename, str(error), error.row, error.column)
         result.diagnostics.append(settings.adjust(diagnostic))
     return result
 
@@ -143,6 +198,8 @@ def fix_source(
 
     ``unsafe`` None means: as the settings (``unsafe-fixes``) say.
     """
+    from logitlint import fixer
+
     return fixer.fix_text(
         text,
         filename,
@@ -160,11 +217,9 @@ def fix_path(path: str, settings: Settings, fixing: Fixing) -> FileOutcome:
     """
     if path.endswith(NOTEBOOK_SUFFIX):
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except OSError as error:
-            failure = source.SourceError(f"cannot read file: {error.strerror or error}")
-            return FileOutcome(_source_failure(path, failure, settings))
+            raw = source.read_bytes(path)
+        except source.SourceError as error:
+            return FileOutcome(_source_failure(path, error, settings))
         outcome, data = _fix_notebook(raw, path, settings, fixing)
     else:
         try:
@@ -206,6 +261,8 @@ def _fix_decoded(
     if not fixed.changed:
         return outcome, None
     if not fixing.write:
+        from logitlint import fixer
+
         outcome.diff = fixer.unified_diff(original.text, fixed.text, filename)
         return outcome, None
     try:
@@ -220,6 +277,9 @@ def _fix_notebook(
     data: bytes, filename: str, settings: Settings, fixing: Fixing
 ) -> tuple[FileOutcome, Optional[bytes]]:
     """Like ``_fix_decoded`` for a notebook: only changed cell sources are rewritten."""
+    from logitlint import fixer
+    from logitlint.notebook_fix import NotebookFixError, fix_notebook
+
     linted = lint_bytes(data, filename, settings)
     if any(d.code == SOURCE_ERROR_CODE for d in linted.diagnostics):
         return FileOutcome(linted), None  # unreadable notebooks are reported, never written
@@ -241,12 +301,179 @@ def _fix_notebook(
     return outcome, new_data
 
 
-def run(paths: Sequence[str], settings: Settings, fixing: Optional[Fixing] = None) -> RunResult:
-    result = RunResult()
-    for path in paths:
-        if fixing is None:
-            result.add(path, lint_path(path, settings))
-        else:
-            result.add_outcome(path, fix_path(path, settings, fixing))
-    result.sort()
-    return result
+def _engine() -> ModuleType:
+    """The engine, imported on first use (libcst through the fast path)."""
+    from logitlint._fastimport import import_libcst
+
+    import_libcst()
+    from logitlint import engine
+
+    return engine
+
+
+@dataclass
+class _Pending:
+    index: int
+    path: str
+    text: str
+    digest: Optional[str]
+    codes: tuple[str, ...]  # the rules the prefilter kept
+    notebook: Optional[bytes] = None  # a notebook's bytes: linted whole, never cached
+
+    @property
+    def size(self) -> int:
+        return len(self.notebook) if self.notebook is not None else len(self.text)
+
+
+def run(
+    paths: Sequence[str],
+    settings: Settings,
+    fixing: Optional[Fixing] = None,
+    *,
+    jobs: int = 1,
+    cache: Optional[Cache] = None,
+) -> RunResult:
+    """Lint (or fix) ``paths``, all under ``settings``.
+
+    Fixing is sequential and uncached; linting uses ``jobs`` workers and ``cache``.
+    """
+    if fixing is not None:
+        fixed = RunResult()
+        for path in paths:
+            fixed.add_outcome(path, fix_path(path, settings, fixing))
+        fixed.sort()
+        return fixed
+    results: list[Optional[LintResult]] = [None] * len(paths)
+    pending: list[_Pending] = []
+    for index, path in enumerate(paths):
+        try:
+            data = source.read_bytes(path)
+        except source.SourceError as error:
+            results[index] = _source_failure(path, error, settings)
+            continue
+        if path.endswith(NOTEBOOK_SUFFIX):
+            pending.append(_Pending(index, path, "", None, (), notebook=data))
+            continue
+        digest: Optional[str] = None
+        if cache is not None:
+            from logitlint.cache import digest as content_digest
+
+            digest = content_digest(data)
+            hit = cache.get(path, digest)
+            if hit is not None:
+                results[index] = _from_cache(hit, data)
+                continue
+        try:
+            text = source.decode(data).text
+        except source.SourceError as error:
+            results[index] = _source_failure(path, error, settings)
+            continue
+        codes = _wanted(text, settings)
+        if codes is None:  # nothing to parse: clean, and remembered as such
+            results[index] = LintResult()
+            if cache is not None and digest is not None:
+                cache.put(path, digest, results[index])  # type: ignore[arg-type]
+            continue
+        pending.append(_Pending(index, path, text, digest, codes))
+
+    for item, result in _lint_pending(pending, settings, jobs):
+        results[item.index] = result
+        if cache is not None and item.digest is not None:
+            cache.put(item.path, item.digest, result)
+    if cache is not None:
+        cache.save()
+
+    run_result = RunResult()
+    for path, result in zip(paths, results):
+        assert result is not None
+        run_result.add(path, result)
+    run_result.sort()
+    return run_result
+
+
+def _from_cache(diagnostics: list[Diagnostic], data: bytes) -> LintResult:
+    text: Optional[str] = None
+    if diagnostics:  # the output shows source lines; the bytes decoded before
+        text = source.decode(data).text
+    return LintResult(diagnostics=diagnostics, text=text)
+
+
+def _wanted(text: str, settings: Settings) -> Optional[tuple[str, ...]]:
+    """The codes of the rules to run on ``text``; None when nothing needs a parse.
+
+    A file with a ``# logitlint: noqa`` exemption is handed to the engine as it is,
+    which knows what to make of it.
+    """
+    engine = _engine()
+    rules = settings.rules()
+    if settings.prefilter:
+        rules = engine.wanted_rules(text, rules)
+    if not rules:
+        return None
+    return tuple(rule.code for rule in rules)
+
+
+def _lint_pending(
+    pending: list[_Pending], settings: Settings, jobs: int
+) -> list[tuple[_Pending, LintResult]]:
+    if jobs <= 1 or len(pending) <= 1:
+        return [(item, _lint_task(item, settings)) for item in pending]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    order = sorted(pending, key=lambda item: item.size, reverse=True)
+    done: list[tuple[_Pending, LintResult]] = []
+    crashed: list[_Pending] = []
+    with ProcessPoolExecutor(min(jobs, len(order)), mp_context=_context()) as pool:
+        futures = [(item, pool.submit(_lint_task, item, settings)) for item in order]
+        for item, future in futures:
+            try:
+                done.append((item, future.result()))
+            except BrokenProcessPool:
+                crashed.append(item)
+            except Exception as error:  # e.g. a result that would not unpickle
+                done.append((item, _internal_error(item, error)))
+    # A worker died (a crash in native code, the OOM killer) and took the pool with
+    # it: retry what was lost one file at a time, so that only the culprit fails.
+    for item in crashed:
+        done.append((item, _isolated(item, settings)))
+    return done
+
+
+def _isolated(item: _Pending, settings: Settings) -> LintResult:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(1, mp_context=_context()) as pool:
+            return pool.submit(_lint_task, item, settings).result()
+    except BrokenProcessPool:
+        return LintResult(internal_errors=[f"{item.path}: the worker process linting it died"])
+
+
+def _lint_task(item: _Pending, settings: Settings) -> LintResult:
+    """One file in a worker (or in this process): never raises."""
+    try:
+        if item.notebook is not None:
+            return lint_bytes(item.notebook, item.path, settings)
+        by_code = {rule.code: rule for rule in settings.rules()}
+        result = _lint(item.text, item.path, settings, [by_code[c] for c in item.codes])
+        if not result.diagnostics:
+            result.text = None  # nothing to show: not worth sending back
+        return result
+    except Exception as error:  # a bug in logitlint must cost one file, not the run
+        return _internal_error(item, error)
+
+
+def _internal_error(item: _Pending, error: Exception) -> LintResult:
+    message = f"{item.path}: linting failed: {type(error).__name__}: {error}"
+    return LintResult(internal_errors=[message])
+
+
+def _context():  # type: ignore[no-untyped-def]
+    """Fork where it is safe (Linux): workers inherit the imported rules and libcst."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return None

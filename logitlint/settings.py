@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import pathspec
 
@@ -35,7 +35,9 @@ from logitlint import config
 from logitlint.config import ConfigFile
 from logitlint.diagnostics import Applicability, Diagnostic, Severity
 from logitlint.registry import all_codes, all_rules, expand
-from logitlint.rule import Rule
+
+if TYPE_CHECKING:
+    from logitlint.rule import Rule  # imports libcst: a warm cached run never needs it
 
 # Directory (and file) names never linted unless ``exclude`` is overridden: VCS
 # metadata, virtual environments, caches and build output. Patterns are gitignore
@@ -65,6 +67,7 @@ class Overrides:
     output_format: Optional[str] = None
     exclude: Optional[Sequence[str]] = None
     extend_exclude: Sequence[str] = ()
+    prefilter: bool = True  # False: parse every file (the hidden --no-prefilter, tests)
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,7 @@ def build(found: Optional[ConfigFile], overrides: Overrides = Overrides()) -> Se
     exclude = overrides.exclude if overrides.exclude is not None else options.get("exclude")
     return Settings(
         enabled=enabled,
+        prefilter=overrides.prefilter,
         fixable=fixable,
         fix=overrides.fix if overrides.fix is not None else options.get("fix", False),
         unsafe_fixes=(

@@ -51,13 +51,17 @@ def decode(data: bytes) -> SourceFile:
     return SourceFile(text, encoding, _newline(text))
 
 
-def read(path: str) -> SourceFile:
+def read_bytes(path: str) -> bytes:
+    """A file's bytes; SourceError (reported as LGT000) when it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except OSError as error:
         raise SourceError(f"cannot read file: {error.strerror or error}") from None
-    return decode(data)
+
+
+def read(path: str) -> SourceFile:
+    return decode(read_bytes(path))
 
 
 def encode(text: str, encoding: str) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from logitlint.analysis import PROBABILITY_KINDS, Kind, SinkUse, Value, Wrap
-from logitlint.analysis.catalogue import PRODUCER_WORDS
+from logitlint.analysis.catalogue import PRODUCER_WORDS, SINK_NAMES
 from logitlint.diagnostics import Applicability, Severity
 from logitlint.rewrite import snippet, unwrap_edit
 from logitlint.rule import FixSpec, Rule
@@ -24,6 +24,7 @@ class ProbabilitiesAsLogits(Rule):
     severity = Severity.ERROR
     fix_availability = "sometimes"
     triggers = PRODUCER_WORDS
+    requires_calls = (SINK_NAMES,)
     what = """
 A probability (the output of softmax or sigmoid) passed to a loss or sampler that
 expects logits: `F.cross_entropy`, `nn.CrossEntropyLoss`, `BCEWithLogitsLoss`,

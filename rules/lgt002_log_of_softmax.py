@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from logitlint.analysis import PROBABILITY_KINDS, Kind, Value, Wrap
-from logitlint.analysis.catalogue import PRODUCER_WORDS
+from logitlint.analysis.catalogue import LOG_NAMES, PRODUCER_WORDS
 from logitlint.diagnostics import Applicability, Severity
 from logitlint.rewrite import inputs_unchanged, log_form, snippet
 from logitlint.rule import FixSpec, NodeEdit, Rule
@@ -18,6 +18,7 @@ class LogOfSoftmax(Rule):
     severity = Severity.WARNING
     fix_availability = "sometimes"
     triggers = PRODUCER_WORDS
+    requires_calls = (LOG_NAMES,)
     what = """
 The natural log (`torch.log`, `.log()`, `tf.math.log`, TF1 `tf.log`, `np.log`,
 `jnp.log`, `keras.ops.log`) of a softmax or sigmoid output, including the epsilon and

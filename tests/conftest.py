@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import libcst as cst
@@ -43,3 +44,11 @@ def last_expression(source: str) -> tuple[Analysis, cst.BaseExpression, Site]:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """CLI runs in the tests cache their results outside the working tree."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOGITLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield

@@ -100,7 +100,7 @@ def test_broken_file_is_lgt000_and_others_are_still_linted() -> None:
     result = invoke("check", "tests/data/broken.py", SAMPLE, "--output-format", "concise")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith("tests/data/broken.py:3:") and "LGT000" in lines[0]
+    assert lines[0].startswith("tests/data/broken.py:4:") and "LGT000" in lines[0]
     assert any("sample.py" in line and "LGT001" in line for line in lines)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from logitlint.analysis.kinds import Kind, Wrap
@@ -592,6 +593,7 @@ _KERAS_LOSS_NAMES = frozenset(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for every name of every call the rules look at
 def canonical(qualname: str) -> str:
     for prefix, replacement in _PREFIXES:
         if qualname.startswith(prefix):
@@ -1483,3 +1485,22 @@ def expression_api(qualname: Optional[str]) -> Optional[ExprApi]:
     if qualname is None:
         return None
     return EXPRESSION_BY_NAME.get(canonical(qualname))
+
+
+def leaf_names(*groups: tuple[Api, ...]) -> tuple[str, ...]:
+    """The last component of every name of every API in ``groups``, sorted.
+
+    The analysis resolves a callee only through the module's own names: an
+    attribute (``F.cross_entropy``), an imported name (``from ... import
+    cross_entropy as ce``) or a star-imported one, and ``canonical()`` rewrites
+    only module prefixes. So a file that calls one of these APIs spells its leaf
+    name out as an identifier somewhere; ``Rule.requires`` builds on that.
+    """
+    return tuple(
+        sorted({name.rsplit(".", 1)[-1] for group in groups for a in group for name in a.names})
+    )
+
+
+# Prefilter evidence (Rule.requires): a logits-expecting sink, or a natural log.
+SINK_NAMES = leaf_names(SINKS, SINK_CLASSES)
+LOG_NAMES = tuple(sorted({*leaf_names(LOGS), LOG_METHOD}))
