@@ -104,7 +104,7 @@ def loss_fn(logits, onehot):
         what = "binary cross-entropy" if found.form == "binary" else "cross-entropy"
         act = "sigmoid" if found.form == "binary" else "softmax"
         source = f"{act} output `{snippet(self.context.module, prov.producer)}`"
-        line = f" (line {self.line(prov.producer)})"
+        line = f" ({self.where(prov.producer)})"
         if found.form == "loss":
             head = f"`{found.loss_display}` of `log` of {source}{line} is a hand-written {what}"
         else:

@@ -100,7 +100,7 @@ def bce_step(model, x, y):
         autocast = " (and is unsafe under autocast)" if use.api.framework == "torch" else ""
         return (
             f"`{use.api.display}` on the {what} output "
-            f"`{snippet(self.context.module, prov.producer)}` (line {self.line(prov.producer)}) "
+            f"`{snippet(self.context.module, prov.producer)}` ({self.where(prov.producer)}) "
             f"clips the log and loses gradient{autocast}; use {instead} on the logits"
         )
 

@@ -90,7 +90,7 @@ def nll_step(model, x, y):
         else:
             source = (
                 f"its input is the softmax output "
-                f"`{snippet(self.context.module, prov.producer)}` (line {self.line(prov.producer)})"
+                f"`{snippet(self.context.module, prov.producer)}` ({self.where(prov.producer)})"
             )
             instead = "use `log_softmax`, or `cross_entropy` on the logits"
         return (

@@ -101,14 +101,14 @@ model.compile(
     def _message(self, compiled: Compiled) -> str:
         module = self.context.module
         head, loss = compiled.head, compiled.loss
-        where = f"`{snippet(module, head.node)}` (line {self.line(head.node)})"
+        where = f"`{snippet(module, head.node)}` ({self.where(head.node)})"
         if head.pretrained:
             layer = f"the model {where} is a Hugging Face model with a task head: it outputs logits"
         else:
             layer = f"the model's last layer {where} {_OUTPUTS[head.kind]}"
         built = f"`{snippet(module, loss.ctor or loss.expr)}`"
         if not loss.inline:
-            built += f" (line {self.line(loss.ctor or loss.expr)})"
+            built += f" ({self.where(loss.ctor or loss.expr)})"
         activation = "sigmoid" if loss.api.family == "sigmoid" else "softmax"
         if loss.from_logits:
             return (

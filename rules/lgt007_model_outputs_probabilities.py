@@ -118,9 +118,9 @@ def train_step(x, y):
         prov = value.provenance
         returned = self.analysis.models.returned_at(model)
         if prov is not None and not value.ambiguous:
-            where = f" `{snippet(module, prov.producer)}` (line {self.line(prov.producer)})"
+            where = f" `{snippet(module, prov.producer)}` ({self.where(prov.producer)})"
         elif returned is not None:
-            where = f" (line {self.line(returned)})"
+            where = f" ({self.where(returned)})"
         else:
             where = ""
         return (
@@ -141,7 +141,7 @@ def train_step(x, y):
         replacement = pre_activation(self.context.module, prov)
         return FixSpec(
             f"Return the logits: `{replacement}` in place of the {prov.api.display} call "
-            f"(line {self.line(prov.producer)})",
+            f"({self.where(prov.producer)})",
             Applicability.DISPLAY_ONLY,
             (NodeEdit(prov.producer, replacement),),
         )

@@ -91,7 +91,7 @@ def predict(model, x):
         self.report(
             node,
             f"`argmax` of the softmax output `{snippet(module, prov.producer)}` "
-            f"(line {self.line(prov.producer)}): softmax is increasing along its axis, so "
+            f"({self.where(prov.producer)}): softmax is increasing along its axis, so "
             f"the argmax of the logits is the same{condition}; drop the softmax",
             fix,
         )

@@ -77,7 +77,7 @@ model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"]
             )
         return (
             f"softmax over the single unit of `{snippet(module, hit.linear)}` "
-            f"(line {self.line(hit.linear)}) is always 1.0 and the model cannot learn; "
+            f"({self.where(hit.linear)}) is always 1.0 and the model cannot learn; "
             f"use a sigmoid for a single output"
         )
 

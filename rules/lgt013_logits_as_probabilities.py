@@ -109,11 +109,11 @@ class Policy(nn.Module):
         if prov is not None and prov.api.role is Role.DECLARED:
             declared = (
                 f"this file passes `{snippet(module, prov.producer.func)}(...)` as `logits=` "
-                f"at line {self.line(prov.input)}"
+                f"at {self.where(prov.input)}"
             )
             if _contains(expr, prov.producer):
                 return f"{subject} is logits: {declared}"
-            shown = f"`{snippet(module, prov.producer)}` (line {self.line(prov.producer)})"
+            shown = f"`{snippet(module, prov.producer)}` ({self.where(prov.producer)})"
             return f"{subject} holds {shown}, and {declared}"
         if prov is None:
             source, node = "a linear layer's output", None
@@ -121,10 +121,10 @@ class Policy(nn.Module):
             source, node = "a model output's logits", prov.input
         else:
             source, node = "a linear layer's output", prov.producer
-        cited = f" `{snippet(module, node)}` (line {self.line(node)})" if node is not None else ""
+        cited = f" `{snippet(module, node)}` ({self.where(node)})" if node is not None else ""
         if value.model is not None and node is None:
             returned = self.analysis.models.returned_at(value.model)
-            cited = f" (line {self.line(returned)})" if returned is not None else ""
+            cited = f" ({self.where(returned)})" if returned is not None else ""
         if value.model is not None:
             return (
                 f"{subject} is the output of {value.model.described}, which returns {source}{cited}"

@@ -41,6 +41,54 @@ def test_misuse_split_across_cells_is_found_in_the_right_cell() -> None:
     assert diagnostic.noqa_row == 2
 
 
+# Every rule that cites a related line must cite it by cell: a notebook's joined
+# rows mean nothing to its reader (real notebooks showed "line 633" for cell 114).
+_CITES = {
+    "LGT003": (
+        "import tensorflow as tf",
+        "pred = tf.nn.softmax(tf.matmul(x, W) + b)",
+        "cost = tf.reduce_mean(-tf.reduce_sum(y * tf.log(pred), axis=1))",
+        "(cell 2, line 1)",
+    ),
+    "LGT006": (
+        "from tensorflow import keras",
+        "model = keras.Sequential([\n    keras.layers.Dense(16, activation='relu'),\n"
+        "    keras.layers.Dense(1),\n])",
+        "model.compile(optimizer='adam', loss='binary_crossentropy')",
+        "(cell 2, line 3)",
+    ),
+    "LGT007": (
+        "import torch.nn as nn\nimport torch.nn.functional as F",
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 3)\n\n    def forward(self, x):\n"
+        "        return F.softmax(self.fc(x), dim=1)",
+        "model = Net()\ncriterion = nn.CrossEntropyLoss()\nloss = criterion(model(x), y)",
+        "(cell 2, line 7)",
+    ),
+    "LGT010": (
+        "import torch",
+        "probs = torch.softmax(z, dim=1)",
+        "pred = torch.argmax(probs, dim=1)",
+        "(cell 2, line 1)",
+    ),
+    "LGT013": (
+        "import torch.nn as nn\nfrom torch.distributions import Categorical",
+        "head = nn.Linear(16, 4)\nscores = head(h)",
+        "action = Categorical(scores).sample()",
+        "(cell 2, line 2)",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(_CITES))
+def test_related_lines_are_cited_by_cell(code: str) -> None:
+    *cells, cited = _CITES[code]
+    (diagnostic,) = lint_bytes(_notebook(*cells), "nb.ipynb", SETTINGS).diagnostics
+    assert (diagnostic.code, diagnostic.cell) == (code, 3)
+    assert cited in diagnostic.message
+    assert "(line " not in diagnostic.message
+
+
 def test_noqa_inside_a_cell() -> None:
     data = _notebook("import torch", "a = torch.log(torch.sigmoid(x))  # noqa: LGT002")
     assert lint_bytes(data, "nb.ipynb", SETTINGS).diagnostics == []
