@@ -1504,3 +1504,28 @@ def leaf_names(*groups: tuple[Api, ...]) -> tuple[str, ...]:
 # Prefilter evidence (Rule.requires): a logits-expecting sink, or a natural log.
 SINK_NAMES = leaf_names(SINKS, SINK_CLASSES)
 LOG_NAMES = tuple(sorted({*leaf_names(LOGS), LOG_METHOD}))
+
+
+# ==================================================================================
+# realcode: constructors that turn a literal into a tensor. ``exp(tf.constant(30.))``
+# is as constant as ``exp(30.)``: it cannot overflow on data (LGT008 treats literal
+# exponents as bounded; the handson-ml2 notebooks evaluate the naive softplus at a
+# ``tf.constant`` to show where it breaks).
+# ==================================================================================
+
+CONSTANT_TENSORS = frozenset(
+    {
+        "tensorflow.constant",
+        "tensorflow.convert_to_tensor",
+        "torch.tensor",
+        "torch.as_tensor",
+        "numpy.array",
+        "numpy.asarray",
+        "numpy.float32",
+        "numpy.float64",
+        "jax.numpy.array",
+        "jax.numpy.asarray",
+        "jax.numpy.float32",
+        "keras.ops.convert_to_tensor",
+    }
+)

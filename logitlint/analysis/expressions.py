@@ -795,6 +795,8 @@ class Expressions:
         if isinstance(expr, cst.Call):
             if analysis.log_operand(expr, site) is not None:
                 return True  # exp(log(p) / T): re-weighting probabilities, p ** (1/T)
+            if self._constant_tensor(expr, site):
+                return True
             return self._bounded_call(expr, site, depth)
         if isinstance(expr, cst.Subscript):
             return self._masked_below(expr, site) or self.bounded_above(
@@ -881,6 +883,14 @@ class Expressions:
             return self._where_bounded(call, site, depth)
         inner = self._transparent_operand(call, site)
         return inner is not None and self.bounded_above(inner, site, depth=depth + 1)
+
+    def _constant_tensor(self, call: cst.Call, site: Site) -> bool:
+        """``tf.constant(30.)``, ``torch.tensor(-1.5)``: a literal made a tensor."""
+        if not call.args or call.args[0].keyword is not None or call.args[0].star:
+            return False
+        if self.analysis.qualname(call.func, site) not in cat.CONSTANT_TENSORS:
+            return False
+        return _is_constant(call.args[0].value)
 
     def _method_bound(self, call: cst.Call) -> Optional[cst.Arg]:
         func = call.func
