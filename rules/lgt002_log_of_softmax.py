@@ -68,6 +68,8 @@ def log_probs(logits):
         what = "softmax" if value.kind is Kind.PROBS else "sigmoid"
         prov = value.provenance
         if prov is None:
+            if value.extra.get("complement"):
+                what = f"1 - {what}"
             return f"`log` of {what} output underflows to -inf; use the fused log form"
         complement = "1 - " if prov.complement else ""
         fused = "log_softmax" if value.kind is Kind.PROBS else "log_sigmoid"

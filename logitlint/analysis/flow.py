@@ -470,16 +470,27 @@ class Analysis:
             if one is not None and 1.0 <= one < 1.1:
                 inner = self.value(expr.right, site, shadowed)
                 prov = inner.provenance
-                if inner.kind is Kind.SIGMOID_PROBS and prov is not None and not prov.complement:
-                    complement = dataclasses.replace(prov, complement=True)
-                    wraps = (*inner.wraps, Wrap.EPSILON) if one > 1.0 else inner.wraps
+                if inner.kind is not Kind.SIGMOID_PROBS or _is_complement(inner):
+                    return UNKNOWN
+                wraps = (*inner.wraps, Wrap.EPSILON) if one > 1.0 else inner.wraps
+                if prov is None:
+                    # A sigmoid with no call to rewrite (the last layer of an
+                    # nn.Sequential, a Dense with activation="sigmoid"): 1 - p is
+                    # still sigmoid output (of -x), only nothing can be unwrapped.
                     return Value(
                         inner.kind,
-                        complement,
                         wraps=wraps,
-                        via_variable=inner.via_variable,
+                        via_variable=True,
                         ambiguous=inner.ambiguous,
+                        extra={"complement": True},
                     )
+                return Value(
+                    inner.kind,
+                    dataclasses.replace(prov, complement=True),
+                    wraps=wraps,
+                    via_variable=inner.via_variable,
+                    ambiguous=inner.ambiguous,
+                )
             return UNKNOWN
         return UNKNOWN
 
@@ -1217,3 +1228,9 @@ class _NameReads(cst.CSTVisitor):
             self._target(target.value)
         elif not isinstance(target, cst.Name):
             target.visit(self)
+
+
+def _is_complement(value: Value) -> bool:
+    """``value`` is already ``1 - sigmoid(x)``: ``1 - (1 - p)`` is not recognised."""
+    prov = value.provenance
+    return prov.complement if prov is not None else bool(value.extra.get("complement"))
