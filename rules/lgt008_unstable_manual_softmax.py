@@ -41,7 +41,8 @@ Not reported: the stable forms. The exponent is `x - m` with `m` a max-reduction
 keepdim=True)[0]` / `.values`, `tf.reduce_max`) or a log-sum-exp, directly or through
 a name; `x` was shifted before (`x = x - x.max()`, `x -= np.max(x)`); the exponent
 cannot be positive (`-abs(x)`, `where(x >= 0, -x, x)`, an upper clamp,
-log-probabilities); or the formula is a branch of a `where` guard.
+log-probabilities); the exponent is a literal, also one made a tensor
+(`tf.constant(30.)`, `torch.tensor(2.)`); or the formula is a branch of a `where` guard.
 """
     why = """
 `exp` overflows float32 above 88.7 (float16 above 11.1): `np.exp(1000.)` is `inf`,
