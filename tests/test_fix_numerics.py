@@ -130,7 +130,11 @@ def _to_framework(framework: str, value: np.ndarray) -> Any:
         import tensorflow as tf
 
         return tf.constant(value)
-    return value  # numpy, scipy, keras (keras.ops take NumPy arrays on every backend)
+    if framework == "keras":  # the backend's tensors (NumPy * torch.Tensor would not mix)
+        import keras
+
+        return keras.ops.convert_to_tensor(value)
+    return value  # numpy, scipy
 
 
 def _to_numpy(value: Any) -> np.ndarray:
@@ -183,9 +187,10 @@ class Case:
     # tf.keras.backend.sigmoid outputs keep nothing.)
     keras_tf_logits: bool = False
     # On extreme logits the fixed value equals the intended one ("exact"), or is only
-    # finite ("finite": LGT006's from_logits=False on a softmax head; Keras clips the
-    # probabilities to [1e-7, 1 - 1e-7], capping each loss term at about 16.1, unless
-    # ``keras_tf_logits`` applies).
+    # finite ("finite": LGT006's from_logits=False on a softmax head, and Keras's
+    # BinaryFocalCrossentropy, which applies the sigmoid itself even with
+    # from_logits=True; Keras clips the probabilities to [1e-7, 1 - 1e-7], capping
+    # each loss term at about 16.1, unless ``keras_tf_logits`` applies).
     fixed_extreme: str = "exact"
     differentiable: bool = True  # an argmax is not: no gradient test
 
@@ -649,7 +654,8 @@ def f(logits, y):
 def f(z, y_true):
     return keras.losses.BinaryFocalCrossentropy(gamma=2.0)(y_true, keras.activations.sigmoid(z))
 """, ("logits", "binary"), lambda x, t: binary_focal(x, t, 2.0), before="equal",
-        original_atol=1e-3, extreme="wrong", keras_tf_logits=True),
+        original_atol=1e-3, extreme="wrong", keras_tf_logits=True,
+        fixed_extreme="finite"),
     Case("LGT004", "ops.binary_crossentropy(t, ops.sigmoid(s))", "keras", _KERAS + """
 def f(scores, targets):
     return ops.mean(ops.binary_crossentropy(targets, ops.sigmoid(scores)))
