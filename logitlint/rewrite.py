@@ -157,6 +157,8 @@ def unwrap_edit(
     replacement = pre_activation(module, prov)
     if not value.via_variable:
         return NodeEdit(prov.producer, replacement)
+    if Wrap.TRANSPARENT in value.wraps:
+        return None  # `q = p.view(-1)` / `q = p[0]`: `x` in place of `q` drops the reshape
     if not isinstance(argument_expr, (cst.Name, cst.Attribute)):
         return None
     if not inputs_unchanged(analysis, prov, use):
@@ -276,6 +278,11 @@ def pre_activation_target(
     if prov is None or value.ambiguous:
         return None
     if value.via_variable:
+        if Wrap.TRANSPARENT in value.wraps:
+            # `flat = probs.view(-1, C)` or `q = probs[0]` between the producer and the
+            # use: the name stands for a reshaped or indexed value, and putting the
+            # producer's input in its place would drop the reshape or the index.
+            return None
         if not isinstance(argument_expr, (cst.Name, cst.Attribute)):
             return None
         return argument_expr if inputs_unchanged(analysis, prov, use) else None

@@ -55,7 +55,10 @@ Make the two agree: a linear final layer with `from_logits=True` (numerically th
 most stable, and the form the TensorFlow tutorials use), or a softmax/sigmoid final
 layer with the default `from_logits=False`. The fix changes the loss's `from_logits`
 to match the model (unsafe: it may be the model that should change); a string or
-function loss becomes the loss class with `from_logits=True`.
+function loss becomes the loss class with `from_logits=True`. With a softmax head
+and `from_logits=False`, Keras clips the probabilities to `[1e-7, 1 - 1e-7]`, so
+each example's loss stops near 16.1 once its logits are far apart (only Keras's own
+softmax layers on the TensorFlow backend avoid that); the linear head does not.
 """
     bad = """
 import tensorflow as tf
