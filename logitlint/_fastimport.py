@@ -13,16 +13,29 @@ is exactly what ``exec(text)`` would compile there (same file name, no inherited
 ``__future__`` flags), so the classes are the same; anything unexpected (another
 Python, a missing or unreadable table, a ``dataclasses`` that does not call
 ``exec``) falls back to the ordinary import.
+
+It also defers ``libcst.metadata``: ``import libcst`` runs that package's
+``__init__``, which imports every metadata provider (scopes, type inference, a
+repository manager that imports ``subprocess``...), a quarter of the import time,
+while logitlint never uses metadata. The package is put in place as a module
+whose ``__init__`` runs on the first attribute it is asked for that it does not
+have yet; the two submodules ``libcst/__init__`` needs load as usual. Code that
+does use ``libcst.metadata`` (a test, a plugin) gets the whole package then.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
+import importlib.machinery
+import importlib.util
 import marshal
 import os
 import sys
+import types
 from typing import Any, Optional
+
+_DEFERRED = "libcst.metadata"
 
 
 def _table_path() -> Optional[str]:
@@ -63,13 +76,57 @@ def import_libcst() -> Optional[int]:
         builtins.exec(source, globals, locals)
 
     dataclasses.exec = cached_exec  # type: ignore[attr-defined]
+    deferred = _defer(_DEFERRED)
     try:
-        import libcst  # noqa: F401
+        import libcst
+    except BaseException:
+        if deferred is not None and sys.modules.get(_DEFERRED) is deferred:
+            del sys.modules[_DEFERRED]
+        raise
     finally:
         del dataclasses.exec  # type: ignore[attr-defined]
+    if deferred is not None:
+        libcst.metadata = sys.modules[_DEFERRED]  # type: ignore[attr-defined]
     if compiled and not sys.dont_write_bytecode:
         _save(path, used)
     return compiled
+
+
+class _DeferredPackage(types.ModuleType):
+    """A package whose ``__init__`` runs when it is first asked for a missing name."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name != "__all__":  # probing, not a use
+            raise AttributeError(name)
+        self.__class__ = types.ModuleType  # type: ignore[assignment]  # once only
+        self.__spec__.loader.exec_module(self)  # type: ignore[union-attr]
+        return getattr(self, name)
+
+
+def _defer(name: str) -> Optional[types.ModuleType]:
+    """Put a deferred stand-in for the package ``name`` in ``sys.modules``.
+
+    None (nothing done) when it is already imported or cannot be found without
+    importing its parent.
+    """
+    if name in sys.modules:
+        return None
+    parent, _, _ = name.rpartition(".")
+    parent_spec = importlib.util.find_spec(parent)  # a top-level name: imports nothing
+    locations = parent_spec.submodule_search_locations if parent_spec else None
+    if not locations:
+        return None
+    spec = importlib.machinery.PathFinder.find_spec(name, list(locations))
+    if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+        return None
+    module = _DeferredPackage(name)
+    module.__spec__ = spec
+    module.__loader__ = spec.loader
+    module.__file__ = spec.origin
+    module.__path__ = list(spec.submodule_search_locations)
+    module.__package__ = name
+    sys.modules[name] = module
+    return module
 
 
 def _load(path: str) -> dict[str, Any]:

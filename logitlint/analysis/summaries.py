@@ -27,6 +27,7 @@ import libcst as cst
 from logitlint.analysis import catalogue as cat
 from logitlint.analysis.kinds import UNKNOWN, Kind, Value
 from logitlint.analysis.scopes import Binding, Site
+from logitlint.tree import children
 
 if TYPE_CHECKING:
     from logitlint.analysis.flow import Analysis
@@ -208,7 +209,7 @@ def _names(
         if isinstance(current, cst.Attribute):
             stack.append((current.value, None))
             continue
-        for child in current.children:
+        for child in children(current):
             if child is not node and id(child) in sites:
                 continue  # a statement of its own
             if isinstance(current, (cst.FunctionDef, cst.ClassDef)) and child is current.name:
