@@ -116,10 +116,18 @@ _SHADOWING = (cst.Lambda, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictC
 _SKIP, _WALK, _SEQUENCE = 0, 1, 2
 
 
+_DERIVED: dict[tuple[type, tuple[type, ...]], bool] = {}
+
+
 def _derives(cls: type, bases: tuple[type, ...]) -> bool:
     """``issubclass`` by the MRO: libcst's node bases are ABCs, whose subclass check
-    costs a millisecond the first time per pair, which the editor path pays."""
-    return any(base in bases for base in cls.__mro__)
+    costs a millisecond the first time per pair, which the editor path pays. Cached
+    for the whole process: every file's walk asks the same questions."""
+    key = (cls, bases)
+    found = _DERIVED.get(key)
+    if found is None:
+        found = _DERIVED[key] = any(base in bases for base in cls.__mro__)
+    return found
 
 
 @dataclass
