@@ -33,6 +33,7 @@ import marshal
 import os
 import sys
 import types
+from collections.abc import Sequence
 from typing import Any, Optional
 
 _DEFERRED = "libcst.metadata"
@@ -46,12 +47,15 @@ def _table_path() -> Optional[str]:
     return os.path.join(os.path.dirname(__file__), "__pycache__", name)
 
 
-def import_libcst() -> Optional[int]:
-    """Import libcst; returns how many dataclass methods had to be compiled.
+def import_libcst(also: Sequence[str] = ()) -> Optional[int]:
+    """Import libcst, then the modules ``also`` names (logitlint's engine, whose
+    analysis defines dataclasses of its own); returns how many dataclass methods had
+    to be compiled.
 
     None when the table was not used (libcst already imported, or no place for it).
     """
     if "libcst" in sys.modules:
+        _import(also)
         return None
     import dataclasses
 
@@ -59,6 +63,7 @@ def import_libcst() -> Optional[int]:
     if path is None or hasattr(dataclasses, "exec"):
         import libcst
 
+        _import(also)
         return None
     table = _load(path)
     used: dict[str, Any] = {}
@@ -79,6 +84,8 @@ def import_libcst() -> Optional[int]:
     deferred = _defer(_DEFERRED)
     try:
         import libcst
+
+        _import(also)
     except BaseException:
         if deferred is not None and sys.modules.get(_DEFERRED) is deferred:
             del sys.modules[_DEFERRED]
@@ -90,6 +97,11 @@ def import_libcst() -> Optional[int]:
     if compiled and not sys.dont_write_bytecode:
         _save(path, used)
     return compiled
+
+
+def _import(names: Sequence[str]) -> None:
+    for name in names:
+        importlib.import_module(name)
 
 
 class _DeferredPackage(types.ModuleType):

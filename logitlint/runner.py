@@ -308,7 +308,7 @@ def _engine() -> ModuleType:
     """The engine, imported on first use (libcst through the fast path)."""
     from logitlint._fastimport import import_libcst
 
-    import_libcst()
+    import_libcst(also=("logitlint.engine", "logitlint.rewrite"))  # their dataclasses too
     from logitlint import engine
 
     return engine
