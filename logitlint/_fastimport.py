@@ -5,10 +5,12 @@ standard library writes each class's ``__init__``, ``__eq__``, ``__repr__``...
 as source text and compiles it, on every start: about 60% of libcst's import time,
 and the largest part of the editor path's third of a second.
 
-While libcst is being imported, this module shadows ``exec`` in the
+While libcst is being imported (with logitlint's engine), and while the CLI's own
+modules are (``logitlint.__main__``), this module shadows ``exec`` in the
 ``dataclasses`` module with one that keeps the compiled code of each generated
-source text, and stores the table with ``marshal`` beside logitlint's own ``.pyc``
-files (same trust as those, same ``PYTHONDONTWRITEBYTECODE`` rule). The code object
+source text, and stores the table (one per such import) with ``marshal`` beside
+logitlint's own ``.pyc`` files (same trust as those, same
+``PYTHONDONTWRITEBYTECODE`` rule). The code object
 is exactly what ``exec(text)`` would compile there (same file name, no inherited
 ``__future__`` flags), so the classes are the same; anything unexpected (another
 Python, a missing or unreadable table, a ``dataclasses`` that does not call
@@ -39,11 +41,11 @@ from typing import Any, Optional
 _DEFERRED = "libcst.metadata"
 
 
-def _table_path() -> Optional[str]:
+def _table_path(table: str = "libcst") -> Optional[str]:
     tag = sys.implementation.cache_tag
     if tag is None:
         return None
-    name = f"libcst-dataclasses.{tag}.opt{sys.flags.optimize}.marshal{marshal.version}"
+    name = f"{table}-dataclasses.{tag}.opt{sys.flags.optimize}.marshal{marshal.version}"
     return os.path.join(os.path.dirname(__file__), "__pycache__", name)
 
 
@@ -57,22 +59,40 @@ def import_libcst(also: Sequence[str] = ()) -> Optional[int]:
     if "libcst" in sys.modules:
         _import(also)
         return None
+    deferred = _defer(_DEFERRED)
+    try:
+        compiled = import_compiled(("libcst", *also), "libcst")
+    except BaseException:
+        if deferred is not None and sys.modules.get(_DEFERRED) is deferred:
+            del sys.modules[_DEFERRED]
+        raise
+    if deferred is not None:
+        sys.modules["libcst"].metadata = sys.modules[_DEFERRED]  # type: ignore[attr-defined]
+    return compiled
+
+
+def import_compiled(names: Sequence[str], table: str) -> Optional[int]:
+    """Import ``names`` (in order) with the dataclass methods from the code table
+    ``table``; returns how many had to be compiled (None: the table was not used).
+
+    Each table holds what one such import used, so one process's imports fill it
+    the same way every time (the CLI's own modules: ``startup``; libcst and the
+    engine: ``libcst``).
+    """
     import dataclasses
 
-    path = _table_path()
-    if path is None or hasattr(dataclasses, "exec"):
-        import libcst
-
-        _import(also)
+    path = _table_path(table)
+    if path is None or hasattr(dataclasses, "exec") or all(n in sys.modules for n in names):
+        _import(names)
         return None
-    table = _load(path)
+    stored = _load(path)
     used: dict[str, Any] = {}
     compiled = 0
 
     def cached_exec(source: Any, globals: Any = None, locals: Any = None) -> None:
         nonlocal compiled
         if isinstance(source, str):
-            code = table.get(source)
+            code = stored.get(source)
             if code is None:
                 code = compile(source, "<string>", "exec", dont_inherit=True)
                 compiled += 1
@@ -81,19 +101,10 @@ def import_libcst(also: Sequence[str] = ()) -> Optional[int]:
         builtins.exec(source, globals, locals)
 
     dataclasses.exec = cached_exec  # type: ignore[attr-defined]
-    deferred = _defer(_DEFERRED)
     try:
-        import libcst
-
-        _import(also)
-    except BaseException:
-        if deferred is not None and sys.modules.get(_DEFERRED) is deferred:
-            del sys.modules[_DEFERRED]
-        raise
+        _import(names)
     finally:
         del dataclasses.exec  # type: ignore[attr-defined]
-    if deferred is not None:
-        libcst.metadata = sys.modules[_DEFERRED]  # type: ignore[attr-defined]
     if compiled and not sys.dont_write_bytecode:
         _save(path, used)
     return compiled

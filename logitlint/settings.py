@@ -20,7 +20,6 @@ fixer may then mention that unsafe fixes exist, as ruff does).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import warnings
@@ -174,6 +173,8 @@ class Settings:
         Equal settings give equal fingerprints across processes and runs (no ``hash()``
         randomisation, sets sorted); any change to any setting changes it.
         """
+        import hashlib  # here: loading OpenSSL costs the editor path, which has no cache
+
         blob = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

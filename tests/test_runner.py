@@ -278,7 +278,7 @@ def test_the_editor_path_imports_only_what_it_uses(tmp_path: Path) -> None:
 _FAST_IMPORT = """
 import dataclasses, sys
 import logitlint._fastimport as fast
-fast._table_path = lambda: sys.argv[1]
+fast._table_path = lambda table="libcst": sys.argv[1]
 compiled = fast.import_libcst()
 import libcst as cst
 assert not hasattr(dataclasses, "exec")
