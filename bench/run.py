@@ -21,8 +21,8 @@ CPU time (user + system, workers included), the peak RSS of its largest process,
 and the ratios the targets are stated in. A tool that runs longer than
 ``--slow-after`` seconds is run ``--slow-runs`` times only, and one that exceeds
 ``--timeout`` is stopped: its time is then a lower bound (shown as ``>``). With
-``--enough F``, a peer is also stopped once it has run F times as long as
-logitlint's cold median: enough to show a ratio of at least F.
+``--enough F``, TorchFix runs after the rounds and is stopped once it has run F times
+as long as logitlint's cold median: enough to show a ratio of at least F.
 
 ``--logitlint PATH`` measures another installation (e.g. a regular, non-editable
 install: an editable one adds an import hook to every Python start). At the end, a
@@ -217,13 +217,18 @@ def bench_corpus(corpus: Path, args: argparse.Namespace, workdir: Path) -> Measu
         else:  # on one file only: a slow tool must not pay a whole extra run
             measure(Tool(tool.name, [*tool.argv[: -len(files)], files[0]], env=tool.env), out, 60)
         tool.wanted_runs = args.runs
-    for round_index in range(args.runs):
-        for tool in tools:
+    cold = tools[0] if tools and tools[0].name == "logitlint cold" else None
+    # With --enough, TorchFix (minutes per run) runs after the rounds, once logitlint
+    # cold's median is known, and is stopped at that many times the median.
+    late = [t for t in tools if args.enough and cold is not None and t.name == "TorchFix"]
+    rounds = [(r, [t for t in tools if t not in late]) for r in range(args.runs)]
+    rounds += [(args.runs + r, late) for r in range(args.runs)]
+    for round_index, members in rounds:
+        for tool in members:
             if len(tool.samples) >= tool.wanted_runs:
                 continue
             timeout = args.timeout
-            cold = tools[0] if tools and tools[0].name == "logitlint cold" else None
-            if args.enough and cold is not None and cold.samples and tool is not cold:
+            if tool in late and cold is not None and cold.samples:
                 timeout = min(timeout, max(args.enough * cold.median(), 10.0))
             sample = measure(tool, out, timeout)
             tool.samples.append(sample)
@@ -420,8 +425,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     for corpus in corpora:
         with tempfile.TemporaryDirectory(prefix="logitlint-bench-") as workdir:
             measured.append(bench_corpus(corpus, args, Path(workdir)))
-    print(f"\n## Summary ({datetime.date.today()}, {machine()}, {args.jobs} jobs)\n")
-    print(summary(measured))
+        # after each corpus, so that a long run shows what it has so far
+        print(f"\n## Summary ({datetime.date.today()}, {machine()}, {args.jobs} jobs)\n")
+        print(summary(measured), flush=True)
 
 
 if __name__ == "__main__":
