@@ -95,9 +95,17 @@ def default_corpus() -> Path:
 
 
 def python_files(corpus: Path) -> list[str]:
-    from logitlint.discovery import discover
-
-    return [f for f in discover([str(corpus)]) if f.endswith(".py")]
+    """Every ``.py`` file under ``corpus`` (not logitlint's discovery, whose default
+    excludes would drop a corpus inside ``site-packages``, such as torch's)."""
+    found: list[str] = []
+    for directory, subdirectories, files in os.walk(corpus):
+        subdirectories[:] = sorted(
+            d for d in subdirectories if d != "__pycache__" and not d.startswith(".")
+        )
+        found.extend(
+            os.path.join(directory, name) for name in sorted(files) if name.endswith(".py")
+        )
+    return found
 
 
 def count_lines(files: Sequence[str]) -> int:
