@@ -20,7 +20,13 @@ concise``) to a file. Reported per tool: files, lines, median wall time, files/s
 CPU time (user + system, workers included), the peak RSS of its largest process,
 and the ratios the targets are stated in. A tool that runs longer than
 ``--slow-after`` seconds is run ``--slow-runs`` times only, and one that exceeds
-``--timeout`` is stopped: its time is then a lower bound (shown as ``>``).
+``--timeout`` is stopped: its time is then a lower bound (shown as ``>``). With
+``--enough F``, TorchFix runs after the rounds and is stopped once it has run F times
+as long as logitlint's cold median: enough to show a ratio of at least F.
+
+``--logitlint PATH`` measures another installation (e.g. a regular, non-editable
+install: an editable one adds an import hook to every Python start). At the end, a
+markdown table sums up every corpus (README.md's Performance section is one).
 
 ``--verify`` also lints each corpus with 1 and N workers, cold and warm, and
 without the prefilter, and fails unless all outputs are identical.
@@ -89,9 +95,17 @@ def default_corpus() -> Path:
 
 
 def python_files(corpus: Path) -> list[str]:
-    from logitlint.discovery import discover
-
-    return [f for f in discover([str(corpus)]) if f.endswith(".py")]
+    """Every ``.py`` file under ``corpus`` (not logitlint's discovery, whose default
+    excludes would drop a corpus inside ``site-packages``, such as torch's)."""
+    found: list[str] = []
+    for directory, subdirectories, files in os.walk(corpus):
+        subdirectories[:] = sorted(
+            d for d in subdirectories if d != "__pycache__" and not d.startswith(".")
+        )
+        found.extend(
+            os.path.join(directory, name) for name in sorted(files) if name.endswith(".py")
+        )
+    return found
 
 
 def count_lines(files: Sequence[str]) -> int:
@@ -168,7 +182,7 @@ def measure(tool: Tool, out: Path, timeout: float) -> Sample:
     return Sample(wall, cpu, usage.ru_maxrss, process.returncode, timed_out)
 
 
-def bench_corpus(corpus: Path, args: argparse.Namespace, workdir: Path) -> list[Tool]:
+def bench_corpus(corpus: Path, args: argparse.Namespace, workdir: Path) -> Measured:
     files = python_files(corpus)
     lines = count_lines(files)
     print(f"\n## {corpus}\n{len(files)} files, {lines} lines", flush=True)
@@ -177,7 +191,7 @@ def bench_corpus(corpus: Path, args: argparse.Namespace, workdir: Path) -> list[
     editor = args.stdin_file or editor_file(files)
     jobs = str(args.jobs)
     tools: list[Tool] = []
-    logitlint = executable("logitlint")
+    logitlint = executable("logitlint", args.logitlint)
     if logitlint:
         cache = workdir / "logitlint-cache"
         check = [logitlint, "check", "--output-format", "concise", "-j", jobs, *files]
@@ -211,11 +225,20 @@ def bench_corpus(corpus: Path, args: argparse.Namespace, workdir: Path) -> list[
         else:  # on one file only: a slow tool must not pay a whole extra run
             measure(Tool(tool.name, [*tool.argv[: -len(files)], files[0]], env=tool.env), out, 60)
         tool.wanted_runs = args.runs
-    for round_index in range(args.runs):
-        for tool in tools:
+    cold = tools[0] if tools and tools[0].name == "logitlint cold" else None
+    # With --enough, TorchFix (minutes per run) runs after the rounds, once logitlint
+    # cold's median is known, and is stopped at that many times the median.
+    late = [t for t in tools if args.enough and cold is not None and t.name == "TorchFix"]
+    rounds = [(r, [t for t in tools if t not in late]) for r in range(args.runs)]
+    rounds += [(args.runs + r, late) for r in range(args.runs)]
+    for round_index, members in rounds:
+        for tool in members:
             if len(tool.samples) >= tool.wanted_runs:
                 continue
-            sample = measure(tool, out, args.timeout)
+            timeout = args.timeout
+            if tool in late and cold is not None and cold.samples:
+                timeout = min(timeout, max(args.enough * cold.median(), 10.0))
+            sample = measure(tool, out, timeout)
             tool.samples.append(sample)
             if sample.wall > args.slow_after or sample.timed_out:
                 tool.wanted_runs = min(tool.wanted_runs, args.slow_runs)
@@ -227,7 +250,70 @@ def bench_corpus(corpus: Path, args: argparse.Namespace, workdir: Path) -> list[
     report(corpus, files, lines, editor, tools, args)
     if args.verify and logitlint:
         verify(logitlint, files, workdir, args.jobs)
-    return tools
+    return Measured(corpus, len(files), lines, tools)
+
+
+@dataclass
+class Measured:
+    corpus: Path
+    files: int
+    lines: int
+    tools: list[Tool]
+
+    def median(self, name: str) -> Optional[float]:
+        for tool in self.tools:
+            if tool.name == name and tool.samples:
+                return tool.median()
+        return None
+
+    def cell(self, name: str) -> str:
+        for tool in self.tools:
+            if tool.name == name and tool.samples:
+                return _time(tool)
+        return "-"
+
+    def ratio(self, theirs: str, ours: str) -> str:
+        mine, other = self.median(ours), self.median(theirs)
+        if mine is None or other is None or mine <= 0:
+            return "-"
+        bounded = any(t.bounded() for t in self.tools if t.name == theirs)
+        return f"{'>' if bounded else ''}{other / mine:.1f}"
+
+    def peak_mb(self) -> str:
+        ours = [s.rss_kb for t in self.tools if t.name.startswith("logitlint") for s in t.samples]
+        return f"{max(ours) / 1024:.0f}" if ours else "-"
+
+
+SUMMARY_COLUMNS = (
+    "corpus", "files", "lines", "logitlint cold (s)", "logitlint warm (s)", "ruff cold (s)",
+    "ruff warm (s)", "flake8 (s)", "TorchFix (s)", "flake8 / cold", "TorchFix / cold",
+    "ruff warm / warm", "cold files/s", "peak RSS (MB)", "editor path (s)",
+)  # fmt: skip
+
+
+def summary(measured: Sequence[Measured]) -> str:
+    """One markdown row per corpus: the table README.md's Performance section shows.
+
+    Ratios are the peer's median over logitlint's (higher is better for
+    logitlint); the targets: flake8 / cold >= 1, TorchFix / cold >= 10, ruff warm /
+    warm >= 0.33, peak RSS < 300 MB, editor path < 0.35 s.
+    """
+    lines = [
+        "| " + " | ".join(SUMMARY_COLUMNS) + " |",
+        "| --- |" + " ---: |" * (len(SUMMARY_COLUMNS) - 1),
+    ]
+    for m in measured:
+        cold = m.median("logitlint cold")
+        rate = f"{m.files / cold:,.0f}" if cold else "-"
+        cells = [
+            m.corpus.name, str(m.files), f"{m.lines:,}", m.cell("logitlint cold"),
+            m.cell("logitlint warm"), m.cell("ruff cold"), m.cell("ruff warm"),
+            m.cell("flake8"), m.cell("TorchFix"), m.ratio("flake8", "logitlint cold"),
+            m.ratio("TorchFix", "logitlint cold"), m.ratio("ruff warm", "logitlint warm"),
+            rate, m.peak_mb(), m.cell("logitlint stdin"),
+        ]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def _time(tool: Tool) -> str:
@@ -325,18 +411,31 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per tool (median)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--torchfix", help="the torchfix executable (own environment)")
+    parser.add_argument(
+        "--logitlint", help="the logitlint executable (default: this environment's)"
+    )
     parser.add_argument("--stdin-file", help="the file for the editor path")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     parser.add_argument("--slow-after", type=float, default=60.0)
     parser.add_argument("--slow-runs", type=int, default=1)
+    parser.add_argument(
+        "--enough",
+        type=float,
+        default=0.0,
+        help="stop a peer once it ran this many times logitlint cold's median (a bound)",
+    )
     parser.add_argument("--verify", action="store_true", help="check output identity too")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the running tool too
     corpora = args.corpora or [default_corpus()]
     print(f"# logitlint benchmark, {datetime.date.today()}, {machine()}, {args.jobs} jobs")
+    measured: list[Measured] = []
     for corpus in corpora:
         with tempfile.TemporaryDirectory(prefix="logitlint-bench-") as workdir:
-            bench_corpus(corpus, args, Path(workdir))
+            measured.append(bench_corpus(corpus, args, Path(workdir)))
+        # after each corpus, so that a long run shows what it has so far
+        print(f"\n## Summary ({datetime.date.today()}, {machine()}, {args.jobs} jobs)\n")
+        print(summary(measured), flush=True)
 
 
 if __name__ == "__main__":

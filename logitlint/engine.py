@@ -11,7 +11,6 @@ the analysis needs. Positions are resolved only when a rule reported.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import string
 import traceback
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ from logitlint.positions import Positions
 from logitlint.registry import SOURCE_ERROR_CODE, SOURCE_ERROR_NAME
 from logitlint.rule import FixSpec, ImportEdit, NodeEdit, Report, Rule
 from logitlint.suppression import directives, file_exemption, suppressing_row
+from logitlint.tree import child_attributes, children
 
 DOCS_URL = "https://github.com/logitlint/logitlint/blob/main/docs/rules.md#{anchor}"
 
@@ -115,37 +115,19 @@ _SHADOWING = (cst.Lambda, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictC
 
 _SKIP, _WALK, _SEQUENCE = 0, 1, 2
 
-# Per node class: the attributes that may hold child nodes, in source order.
-_CHILD_ATTRIBUTES: dict[type, tuple[str, ...]] = {}
 
-
-def child_attributes(cls: type[cst.CSTNode]) -> tuple[str, ...]:
-    """The attributes of ``cls`` that hold children, in the order libcst visits them.
-
-    libcst's own traversal rebuilds (and re-validates) every node it passes, which
-    costs more than the parse. Reading children straight off the attributes avoids
-    that; the order comes from the field names that ``_visit_and_replace_children``
-    hands to its visit helpers, in the order its code names them, so that rules see
-    nodes in the same order as under ``CSTNode.visit`` (tests/test_walk.py checks it).
-    """
-    found = _CHILD_ATTRIBUTES.get(cls)
-    if found is not None:
-        return found
-    fields = [f.name for f in dataclasses.fields(cls)]
-    code = getattr(cls._visit_and_replace_children, "__code__", None)
-    ordered: list[str] = []
-    for const in code.co_consts if code is not None else ():
-        if isinstance(const, str) and const in fields and const not in ordered:
-            ordered.append(const)
-    ordered.extend(name for name in fields if name not in ordered)
-    found = _CHILD_ATTRIBUTES[cls] = tuple(ordered)
-    return found
+_DERIVED: dict[tuple[type, tuple[type, ...]], bool] = {}
 
 
 def _derives(cls: type, bases: tuple[type, ...]) -> bool:
     """``issubclass`` by the MRO: libcst's node bases are ABCs, whose subclass check
-    costs a millisecond the first time per pair, which the editor path pays."""
-    return any(base in bases for base in cls.__mro__)
+    costs a millisecond the first time per pair, which the editor path pays. Cached
+    for the whole process: every file's walk asks the same questions."""
+    key = (cls, bases)
+    found = _DERIVED.get(key)
+    if found is None:
+        found = _DERIVED[key] = any(base in bases for base in cls.__mro__)
+    return found
 
 
 @dataclass
@@ -338,6 +320,8 @@ def _parse(text: str, filename: str, result: LintResult) -> Optional[cst.Module]
         result.diagnostics.append(source_error(filename, f"cannot parse: {error}"))
         return None
     try:
+        if python_error is None:
+            return _parse_unvalidated(text)
         return cst.parse_module(text)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
         # libcst reports some invalid sources (``"a" b"b"``) as a failed node
@@ -354,6 +338,27 @@ def _parse(text: str, filename: str, result: LintResult) -> Optional[cst.Module]
     except RecursionError:
         result.diagnostics.append(source_error(filename, "source is nested too deeply"))
     return None
+
+
+def _no_validation(node: cst.CSTNode) -> None:
+    """Stands in for ``CSTNode.__post_init__`` (the node's validation) while parsing."""
+
+
+def _parse_unvalidated(text: str) -> cst.Module:
+    """``cst.parse_module`` without validating each node it builds.
+
+    libcst checks every node as it is constructed (whitespace where the code needs
+    it, balanced parentheses...), a third of the parse. Its parser builds nodes from
+    source that CPython's parser has just accepted, which they describe exactly, so
+    the checks have nothing to find; the nodes are the same either way.
+    """
+    node_class = cst.CSTNode
+    validate = node_class.__dict__["__post_init__"]
+    node_class.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        node_class.__post_init__ = validate  # type: ignore[method-assign]
 
 
 _IDENTIFIER_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_")
@@ -612,7 +617,7 @@ def _comments(node: cst.CSTNode) -> list[cst.Comment]:
         if isinstance(current, cst.Comment):
             found.append(current)
         else:
-            stack.extend(current.children)
+            stack.extend(children(current))
     return found
 
 

@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from logitlint import source
 from logitlint.diagnostics import Diagnostic, LintResult
-from logitlint.notebook import NOTEBOOK_SUFFIX
 from logitlint.registry import SOURCE_ERROR_CODE
 from logitlint.settings import Settings
 
@@ -45,6 +44,10 @@ if TYPE_CHECKING:
     from logitlint import fixer
     from logitlint.cache import Cache
     from logitlint.rule import Rule
+
+# logitlint.notebook.NOTEBOOK_SUFFIX (a test keeps them equal), without importing that
+# module's json and re on the editor path.
+NOTEBOOK_SUFFIX = ".ipynb"
 
 __all__ = ["RunResult", "Settings", "lint_bytes", "lint_path", "lint_source", "run"]
 
@@ -305,7 +308,7 @@ def _engine() -> ModuleType:
     """The engine, imported on first use (libcst through the fast path)."""
     from logitlint._fastimport import import_libcst
 
-    import_libcst()
+    import_libcst(also=("logitlint.engine", "logitlint.rewrite"))  # their dataclasses too
     from logitlint import engine
 
     return engine

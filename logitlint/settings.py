@@ -20,7 +20,6 @@ fixer may then mention that unsafe fixes exist, as ruff does).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import warnings
@@ -29,14 +28,14 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Optional
 
-import pathspec
-
 from logitlint import config
 from logitlint.config import ConfigFile
 from logitlint.diagnostics import Applicability, Diagnostic, Severity
 from logitlint.registry import all_codes, all_rules, expand
 
 if TYPE_CHECKING:
+    import pathspec
+
     from logitlint.rule import Rule  # imports libcst: a warm cached run never needs it
 
 # Directory (and file) names never linted unless ``exclude`` is overridden: VCS
@@ -174,12 +173,16 @@ class Settings:
         Equal settings give equal fingerprints across processes and runs (no ``hash()``
         randomisation, sets sorted); any change to any setting changes it.
         """
+        import hashlib  # here: loading OpenSSL costs the editor path, which has no cache
+
         blob = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=256)
 def _compile(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    import pathspec  # imported when a path is first matched: the editor path never does
+
     # "gitwildmatch" works on every pathspec this project supports; 1.x renamed it
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

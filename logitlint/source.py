@@ -6,7 +6,6 @@ import contextlib
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from typing import Optional
@@ -81,6 +80,8 @@ def write(path: str, data: bytes) -> None:
     file or the new one, never half of each. A symbolic link is followed, so the link
     stays a link and its target is what changes.
     """
+    import tempfile  # here: linting (the editor path) never writes
+
     target = os.path.realpath(path)
     directory, name = os.path.split(target)
     try:

@@ -6,7 +6,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from logitlint.analysis.catalogue import PRODUCER_WORDS
+from logitlint.analysis.catalogue import LOG_NAMES, PRODUCER_WORDS
 from logitlint.analysis.expressions import ManualCrossEntropy as Found
 from logitlint.diagnostics import Severity
 from logitlint.rewrite import fused_cross_entropy, snippet
@@ -23,6 +23,7 @@ class ManualCrossEntropy(Rule):
     severity = Severity.WARNING
     fix_availability = "sometimes"
     triggers = PRODUCER_WORDS
+    requires_calls = (LOG_NAMES,)  # every form takes the log of a probability
     what = """
 A cross-entropy computed from probabilities: `-reduce_sum(y * log(softmax(x)), axis=1)`
 and its `reduce_mean`, `-(y * p.log()).sum(1).mean()`, `np.sum` / `jnp.sum` /

@@ -12,7 +12,12 @@ from logitlint.analysis.catalogue import (
     LOGITS_ALTERNATIVE,
     LOGITS_FORM,
     LOGITS_FUNCTION,
+    PROBABILITY_SINK_CLASSES,
+    PROBABILITY_SINKS,
     PRODUCER_WORDS,
+    SINK_CLASSES,
+    SINKS,
+    leaf_names,
 )
 from logitlint.analysis.flow import ProbabilitySinkUse
 from logitlint.diagnostics import Applicability, Severity
@@ -27,6 +32,14 @@ from logitlint.rewrite import (
 )
 from logitlint.rule import FixSpec, ImportEdit, NodeEdit, Rule
 
+# Prefilter evidence: the file names a loss that can expect probabilities (a
+# probability loss, or a Keras loss whose ``from_logits`` may be False).
+_PROBABILITY_LOSS_NAMES = leaf_names(
+    PROBABILITY_SINKS,
+    PROBABILITY_SINK_CLASSES,
+    tuple(api for api in (*SINKS, *SINK_CLASSES) if api.from_logits is not None),
+)
+
 
 class ProbabilityLossAfterActivation(Rule):
     code = "LGT004"
@@ -35,6 +48,7 @@ class ProbabilityLossAfterActivation(Rule):
     severity = Severity.WARNING
     fix_availability = "sometimes"
     triggers = PRODUCER_WORDS
+    requires = (_PROBABILITY_LOSS_NAMES,)
     what = """
 A loss that takes probabilities applied to a sigmoid or softmax the same code just
 computed: `F.binary_cross_entropy(torch.sigmoid(x), y)`, `nn.BCELoss()(sigmoid(x), y)`

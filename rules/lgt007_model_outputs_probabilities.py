@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from logitlint.analysis import PROBABILITY_KINDS, Kind, SinkUse, Value
-from logitlint.analysis.catalogue import PRODUCER_WORDS, Role
+from logitlint.analysis.catalogue import PRODUCER_WORDS, SINK_NAMES, Role
 from logitlint.analysis.models import ModelClass
 from logitlint.diagnostics import Applicability, Severity
 from logitlint.rewrite import pre_activation, snippet
@@ -26,6 +26,7 @@ class ModelOutputsProbabilities(Rule):
     severity = Severity.ERROR
     fix_availability = "sometimes"
     triggers = PRODUCER_WORDS
+    requires_calls = (SINK_NAMES,)  # a logits-expecting loss, as for LGT001
     what = """
 A model defined in the file — a `torch.nn.Module` (or Lightning module) subclass
 whose `forward`, or a Keras `Model`/`Layer` subclass whose `call`, returns softmax or

@@ -6,6 +6,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
+from logitlint.analysis import catalogue as cat
 from logitlint.analysis.expressions import ManualExp
 from logitlint.diagnostics import Severity
 from logitlint.rewrite import snippet, stable_form
@@ -23,6 +24,18 @@ _FAILS = {
 }
 
 
+# Prefilter evidence: every form starts from an exp, a catalogued function or the
+# ``.exp()`` method, so a file without one of these identifiers has nothing to report.
+_EXP_NAMES = tuple(
+    sorted(
+        {
+            *cat.leaf_names(tuple(api for api in cat.EXPRESSION_APIS if api.op is cat.Op.EXP)),
+            *(method for method, op in cat.METHOD_OPS.items() if op is cat.Op.EXP),
+        }
+    )
+)
+
+
 class UnstableManualSoftmax(Rule):
     code = "LGT008"
     name = "unstable-manual-softmax"
@@ -30,6 +43,7 @@ class UnstableManualSoftmax(Rule):
     severity = Severity.WARNING
     fix_availability = "sometimes"
     triggers = ("exp",)
+    requires = (_EXP_NAMES,)
     what = """
 Hand-written exponentials that overflow: `exp(x) / sum(exp(x))` (a softmax),
 `log(sum(exp(x)))` (a log-sum-exp) and `log(1 + exp(x))` / `log1p(exp(x))` (a

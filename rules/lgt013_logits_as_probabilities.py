@@ -13,6 +13,7 @@ from logitlint.analysis.catalogue import PROB_SINK_WORDS, Role
 from logitlint.diagnostics import Applicability, Severity
 from logitlint.rewrite import keyword_arg, renamed_callee, snippet, with_args
 from logitlint.rule import FixSpec, NodeEdit, Rule
+from logitlint.tree import visit
 
 _ORDINAL = {0: "first", 1: "second"}
 
@@ -239,5 +240,5 @@ class _Finder(cst.CSTVisitor):
 def _contains(expr: cst.CSTNode, node: cst.CSTNode) -> bool:
     """``node`` is ``expr`` or part of it: the evidence is in the argument itself."""
     finder = _Finder(node)
-    expr.visit(finder)
+    visit(expr, finder)
     return finder.found

@@ -6,7 +6,7 @@ from typing import Optional
 
 import libcst as cst
 
-from logitlint.analysis.catalogue import LossClass, loss_class
+from logitlint.analysis.catalogue import LOSS_CLASSES, LossClass, leaf_names, loss_class
 from logitlint.diagnostics import Applicability, Severity
 from logitlint.rewrite import replacement_text, snippet, with_args
 from logitlint.rule import FixSpec, NodeEdit, Rule
@@ -19,6 +19,7 @@ class LossConstructedWithTensors(Rule):
     severity = Severity.WARNING
     fix_availability = "sometimes"
     triggers = ("loss",)
+    requires = (leaf_names(LOSS_CLASSES),)  # the constructor is named in the file
     what = """
 A loss class — any `torch.nn.*Loss`, or a Keras loss class such as
 `CategoricalCrossentropy` — constructed with the prediction and the target:

@@ -278,7 +278,7 @@ def test_the_editor_path_imports_only_what_it_uses(tmp_path: Path) -> None:
 _FAST_IMPORT = """
 import dataclasses, sys
 import logitlint._fastimport as fast
-fast._table_path = lambda: sys.argv[1]
+fast._table_path = lambda table="libcst": sys.argv[1]
 compiled = fast.import_libcst()
 import libcst as cst
 assert not hasattr(dataclasses, "exec")
@@ -295,6 +295,12 @@ except dataclasses.FrozenInstanceError:
     pass
 else:
     raise AssertionError("nodes must stay frozen")
+assert type(sys.modules["libcst.metadata"]).__name__ == "_DeferredPackage"
+assert "libcst.metadata.scope_provider" not in sys.modules  # deferred: not imported yet
+from libcst.metadata import MetadataWrapper, PositionProvider  # now it loads, whole
+assert "libcst.metadata.scope_provider" in sys.modules and cst.metadata.ScopeProvider
+positions = MetadataWrapper(module).resolve(PositionProvider)
+assert max(p.end.line for p in positions.values()) == 3
 print(compiled)
 """
 
@@ -316,3 +322,9 @@ def test_libcst_imports_the_same_from_the_compiled_table(tmp_path: Path) -> None
     assert run() == 0  # second: every method from the table
     table.write_bytes(b"\x00not marshal")
     assert run() > 100  # a damaged table is ignored (and rewritten)
+
+
+def test_the_runner_knows_the_notebook_suffix() -> None:
+    from logitlint import notebook, runner
+
+    assert runner.NOTEBOOK_SUFFIX == notebook.NOTEBOOK_SUFFIX

@@ -17,8 +17,9 @@ import pytest
 from conftest import FIXTURES, ROOT, lint
 
 from logitlint.analysis import Analysis
-from logitlint.engine import _LEAVES, _TRIVIA, FileContext, _Walker, child_attributes
+from logitlint.engine import _LEAVES, _TRIVIA, FileContext, _parse_unvalidated, _Walker
 from logitlint.rule import Rule
+from logitlint.tree import child_attributes, children, visit
 
 SOURCES = [ROOT / "tests" / "data" / "syntax_tour.py", *sorted(FIXTURES.rglob("*.py"))]
 IDS = [str(p.relative_to(ROOT)) for p in SOURCES]
@@ -56,6 +57,60 @@ def test_child_attributes_give_libcst_visit_order(path: Path) -> None:
     seen: list[cst.CSTNode] = []
     _attribute_walk(module, seen)
     assert [id(n) for n in seen] == [id(n) for n in expected.seen]
+
+
+class _Log(cst.CSTVisitor):
+    """Logs every callback libcst makes; prunes at ``Lambda`` as visitors do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[tuple[str, int]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.log.append(("visit", id(node)))
+        return not isinstance(node, cst.Lambda)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.log.append(("leave", id(original_node)))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_children_and_visit_match_libcst(path: Path) -> None:
+    module = _parse(path)
+    everything = _Everything()
+    module.visit(everything)
+    for node in everything.seen:
+        assert [id(c) for c in children(node)] == [id(c) for c in node.children]
+    expected, got = _Log(), _Log()
+    module.visit(expected)
+    visit(module, got)
+    assert got.log == expected.log
+    assert any(kind == "leave" for kind, _ in got.log)
+
+
+class _FieldVisitor(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[str] = []
+
+    def visit_Call_func(self, node: cst.Call) -> None:
+        self.fields.append("func")
+
+
+def test_visit_hands_per_field_visitors_to_libcst() -> None:
+    visitor = _FieldVisitor()
+    visit(cst.parse_module("f(x)\ng(y)\n"), visitor)
+    assert visitor.fields == ["func", "func"]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_parsing_without_validation_builds_the_same_tree(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    module = _parse_unvalidated(source)
+    assert module.deep_equals(cst.parse_module(source))
+    assert module.code == source
+    with pytest.raises(cst.CSTValidationError):  # validation is back once parsed
+        cst.Name("not a name")
 
 
 _EVENT_TYPES = ("Call", "Name", "Attribute", "Arg", "Lambda", "ListComp", "FunctionDef", "If")

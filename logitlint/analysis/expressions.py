@@ -31,6 +31,7 @@ from logitlint.analysis.calls import argument, int_literal, literal_bool, number
 from logitlint.analysis.catalogue import ExprApi, Op, Role, expression_api
 from logitlint.analysis.kinds import PROBABILITY_KINDS, UNKNOWN, Kind, Provenance, Value, Wrap
 from logitlint.analysis.scopes import Binding, Site
+from logitlint.tree import children
 
 if TYPE_CHECKING:
     from logitlint.analysis.flow import Analysis
@@ -1069,7 +1070,7 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(children(current)))
 
 
 def _squash(text: str) -> str:

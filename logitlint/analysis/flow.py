@@ -40,6 +40,7 @@ from logitlint.analysis.kinds import (
 )
 from logitlint.analysis.models import Models
 from logitlint.analysis.scopes import POSSIBLY_UNBOUND, Binding, Site, SymbolTable
+from logitlint.tree import visit
 
 if TYPE_CHECKING:
     from logitlint.analysis.expressions import Expressions
@@ -1015,7 +1016,7 @@ class Analysis:
         counts = self._reads.get(id(scope.node))
         if counts is None:
             visitor = _NameReads()
-            scope.node.visit(visitor)
+            visit(scope.node, visitor)
             counts = self._reads[id(scope.node)] = visitor.counts
         return counts.get(name, 0)
 
@@ -1195,11 +1196,11 @@ class _NameReads(cst.CSTVisitor):
         self.counts[node.value] += 1
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        visit(node.value, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        visit(node.value, self)
         return False
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
@@ -1208,16 +1209,16 @@ class _NameReads(cst.CSTVisitor):
 
     def visit_For(self, node: cst.For) -> bool:
         self._target(node.target)
-        node.iter.visit(self)
-        node.body.visit(self)
+        visit(node.iter, self)
+        visit(node.body, self)
         if node.orelse is not None:
-            node.orelse.visit(self)
+            visit(node.orelse, self)
         return False
 
     def visit_Param(self, node: cst.Param) -> bool:
         for part in (node.annotation, node.default):
             if part is not None:
-                part.visit(self)
+                visit(part, self)
         return False
 
     def _target(self, target: cst.BaseExpression) -> None:
@@ -1227,7 +1228,7 @@ class _NameReads(cst.CSTVisitor):
         elif isinstance(target, cst.StarredElement):
             self._target(target.value)
         elif not isinstance(target, cst.Name):
-            target.visit(self)
+            visit(target, self)
 
 
 def _is_complement(value: Value) -> bool:

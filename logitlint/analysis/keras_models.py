@@ -23,6 +23,7 @@ from logitlint.analysis.calls import argument, int_literal, literal_bool, string
 from logitlint.analysis.catalogue import Api, Role
 from logitlint.analysis.kinds import Kind
 from logitlint.analysis.scopes import Binding, Scope, Site
+from logitlint.tree import visit
 
 if TYPE_CHECKING:
     from logitlint.analysis.flow import Analysis
@@ -747,14 +748,14 @@ class _NameFinder(cst.CSTVisitor):
         return False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # the attribute's own name is not a use of the variable
+        visit(node.value, self)  # the attribute's own name is not a use of the variable
         return False
 
 
 def _mentions(nodes: tuple[cst.CSTNode, ...], name: str) -> bool:
     finder = _NameFinder(name)
     for node in nodes:
-        node.visit(finder)
+        visit(node, finder)
         if finder.found:
             return True
     return False

@@ -25,6 +25,7 @@ from logitlint.analysis import catalogue as cat
 from logitlint.analysis.calls import argument
 from logitlint.analysis.kinds import UNKNOWN, Kind, Provenance, Value
 from logitlint.analysis.scopes import Binding, Site
+from logitlint.tree import visit
 
 if TYPE_CHECKING:
     from logitlint.analysis.flow import Analysis
@@ -190,7 +191,7 @@ class Models:
         """Calls in the module whose callee name is bound to ``definition`` (def/class)."""
         if self._calls is None:
             collector = _CallCollector(self.analysis)
-            self.analysis.module.visit(collector)
+            visit(self.analysis.module, collector)
             self._calls = collector.calls
         if not isinstance(definition, (cst.FunctionDef, cst.ClassDef)):
             return []
@@ -216,7 +217,7 @@ class Models:
         if self._declared is None:
             self._declared = {}
             collector = _LogitsKeywordCollector(self.analysis)
-            self.analysis.module.visit(collector)
+            visit(self.analysis.module, collector)
             for declared_call, declared_site, argument_node in collector.found:
                 found_key = self._callee_key(declared_call.func, declared_site)
                 if found_key is not None:
@@ -394,5 +395,5 @@ class _ReturnCollector(cst.CSTVisitor):
 
 def _returns(method: cst.FunctionDef) -> tuple[cst.Return, ...]:
     collector = _ReturnCollector()
-    method.body.visit(collector)
+    visit(method.body, collector)
     return tuple(collector.returns)

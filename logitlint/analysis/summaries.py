@@ -27,6 +27,7 @@ import libcst as cst
 from logitlint.analysis import catalogue as cat
 from logitlint.analysis.kinds import UNKNOWN, Kind, Value
 from logitlint.analysis.scopes import Binding, Site
+from logitlint.tree import children
 
 if TYPE_CHECKING:
     from logitlint.analysis.flow import Analysis
@@ -198,26 +199,31 @@ def _names(
 ) -> Iterator[tuple[cst.Name, Optional[cst.Call]]]:
     """The names read in one statement (not in the statements nested in it), each
     with the call it is the callee of. Definition names, attributes after a dot,
-    keyword names and parameter names are not reads."""
+    keyword names and parameter names are not reads.
+
+    It runs over every statement of a module, so node classes are compared by
+    identity (they have no subclasses), not through their ABC's ``isinstance``."""
     stack: list[tuple[cst.CSTNode, Optional[cst.Call]]] = [(node, None)]
     while stack:
         current, call = stack.pop()
-        if isinstance(current, cst.Name):
-            yield current, call
+        kind = type(current)
+        if kind is cst.Name:
+            yield current, call  # type: ignore[misc]
             continue
-        if isinstance(current, cst.Attribute):
-            stack.append((current.value, None))
+        if kind is cst.Attribute:
+            stack.append((current.value, None))  # type: ignore[attr-defined]
             continue
-        for child in current.children:
+        if kind is cst.Import or kind is cst.ImportFrom:
+            continue
+        skipped: Optional[cst.CSTNode] = None  # the one child that is no read
+        if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Param:
+            skipped = current.name  # type: ignore[attr-defined]
+        elif kind is cst.Arg:
+            skipped = current.keyword  # type: ignore[attr-defined]
+        callee = current.func if kind is cst.Call else None  # type: ignore[attr-defined]
+        for child in children(current):
             if child is not node and id(child) in sites:
                 continue  # a statement of its own
-            if isinstance(current, (cst.FunctionDef, cst.ClassDef)) and child is current.name:
+            if child is skipped:
                 continue
-            if isinstance(current, cst.Arg) and child is current.keyword:
-                continue
-            if isinstance(current, cst.Param) and child is current.name:
-                continue
-            if isinstance(current, (cst.Import, cst.ImportFrom)):
-                continue
-            is_callee = isinstance(current, cst.Call) and child is current.func
-            stack.append((child, current if is_callee else None))
+            stack.append((child, current if child is callee else None))  # type: ignore[arg-type]
