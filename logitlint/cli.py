@@ -294,10 +294,15 @@ def _lint_stdin(
     if stdin_filename is not None and force_exclude and resolver.excluded(name, False):
         return result, (data if fixing is not None else None)
     settings = resolver.for_file(name) if stdin_filename else resolver.settings_for(".")
-    if fixing is None:
-        result.add(name, runner.lint_bytes(data, name, settings))
-        return result, None
-    outcome = runner.fix_bytes(data, name, settings, fixing)
+    try:
+        if fixing is None:
+            result.add(name, runner.lint_bytes(data, name, settings))
+            return result, None
+        outcome = runner.fix_bytes(data, name, settings, fixing)
+    except Exception as error:  # a bug in logitlint: report it, and give the input back
+        failed = runner.LintResult(internal_errors=[f"{name}: {type(error).__name__}: {error}"])
+        result.add(name, failed)
+        return result, (data if fixing is not None else None)
     result.add_outcome(name, outcome)
     return result, outcome.output
 

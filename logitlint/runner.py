@@ -254,6 +254,18 @@ def fix_path(path: str, settings: Settings, fixing: Fixing) -> FileOutcome:
     return outcome
 
 
+def _fix_isolated(path: str, settings: Settings, fixing: Fixing) -> FileOutcome:
+    """``fix_path`` that never raises: a bug in logitlint costs this file, not the run.
+
+    Nothing has been written when it raises (the write is the last step).
+    """
+    try:
+        return fix_path(path, settings, fixing)
+    except Exception as error:
+        message = f"{path}: fixing failed: {type(error).__name__}: {error}; nothing was written"
+        return FileOutcome(LintResult(internal_errors=[message]))
+
+
 def _within(path: str, roots: Sequence[str]) -> bool:
     real = os.path.realpath(path)
     return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
@@ -363,7 +375,7 @@ def run(
     if fixing is not None:
         fixed = RunResult()
         for path in paths:
-            fixed.add_outcome(path, fix_path(path, settings, fixing))
+            fixed.add_outcome(path, _fix_isolated(path, settings, fixing))
         fixed.sort()
         return fixed
     results: list[Optional[LintResult]] = [None] * len(paths)

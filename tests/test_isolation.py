@@ -139,3 +139,41 @@ def test_a_dying_worker_through_the_command_line(
     crash = tmp_path / "crash.py"
     assert f"error: internal error: {crash}: the worker process linting it died" in result.stderr
     assert records(result) == {("a.py", "LGT002", 2), ("z.py", "LGT002", 2)}
+
+
+def test_a_fixer_bug_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("a.py", "crash.py", "z.py"):
+        (tmp_path / name).write_text(MISUSE)
+    real = runner.fix_path
+
+    def failing(path: str, *args: object) -> runner.FileOutcome:
+        if path.endswith("crash.py"):
+            raise KeyError("a bug in the fixer")
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "fix_path", failing)
+    result = invoke(str(tmp_path), "--fix", "--output-format", "json")
+    assert result.exit_code == 2, result.output
+    crash = tmp_path / "crash.py"
+    assert f"{crash}: fixing failed: KeyError: 'a bug in the fixer'; nothing was written" in (
+        result.stderr
+    )
+    assert crash.read_text() == MISUSE
+    assert (tmp_path / "a.py").read_text() != MISUSE != (tmp_path / "z.py").read_text()
+
+
+@pytest.mark.parametrize("fix", [False, True], ids=["lint", "fix"])
+def test_a_bug_on_standard_input_is_reported_and_the_input_given_back(
+    monkeypatch: pytest.MonkeyPatch, fix: bool
+) -> None:
+    def failing(*args: object) -> object:
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(runner, "fix_bytes" if fix else "lint_bytes", failing)
+    result = CliRunner().invoke(
+        main, ["check", "-", "--no-cache", "--isolated", *(["--fix"] if fix else [])], input=MISUSE
+    )
+    assert result.exit_code == 2, result.output
+    assert "error: internal error: -: IndexError: a bug" in result.stderr
+    if fix:  # a pipe through the fixer never loses the user's buffer
+        assert result.stdout.startswith(MISUSE)
