@@ -220,7 +220,8 @@ def check(
         only = bool(fix_only) or diff
         fixing: Optional[runner.Fixing] = None
         if (fix if fix is not None else here.fix) or only:
-            fixing = runner.Fixing(unsafe=unsafe_fixes, write=not diff)
+            roots = tuple(os.path.realpath(path) for path in paths or ["."])
+            fixing = runner.Fixing(unsafe=unsafe_fixes, write=not diff, roots=roots)
         if use_stdin:
             result, fixed_stdin = _lint_stdin(resolver, stdin_filename, force_exclude, fixing)
         else:
@@ -256,6 +257,8 @@ def check(
             unsafe=show_unsafe,
             to_stderr=fixed_stdin is not None,
         )
+    for message in result.warnings:
+        click.echo(f"warning: {message}", err=True)
     for message in result.internal_errors:
         click.echo(f"error: internal error: {message}", err=True)
     sys.exit(_exit_code(result, exit_zero, diff, only, exit_non_zero_on_fix))
@@ -303,6 +306,10 @@ def _lint_stdin(
             result.add(name, runner.lint_bytes(data, name, settings))
             return result, None
         outcome = runner.fix_bytes(data, name, settings, fixing)
+    except Exception as error:  # a bug in logitlint: report it, and give the input back
+        failed = runner.LintResult(internal_errors=[f"{name}: {type(error).__name__}: {error}"])
+        result.add(name, failed)
+        return result, (data if fixing is not None else None)
     finally:
         if collecting:
             gc.enable()

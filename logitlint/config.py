@@ -168,6 +168,10 @@ def load(path: str) -> Optional[ConfigFile]:
         raise ConfigError(path, f"cannot read: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, f"invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:  # tomllib decodes without saying where
+        raise ConfigError(path, f"invalid TOML: not UTF-8 (byte {error.start})") from None
+    except RecursionError:
+        raise ConfigError(path, "invalid TOML: nested too deeply") from None
     if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool", {})
         if not isinstance(tool, dict) or "logitlint" not in tool:

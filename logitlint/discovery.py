@@ -6,6 +6,12 @@ honouring ``.gitignore`` files (through ``pathspec``, which implements git's mat
 rules exactly). A path named explicitly on the command line is always linted, unless
 ``force_exclude`` is set: pre-commit names every staged file explicitly, and excluded
 files must stay excluded there too.
+
+Symbolic links, as ruff treats them: a link to a directory met while walking is not
+followed (it is most often a virtual environment, a dependency or a loop); one named
+on the command line is. A link to a file is linted wherever it is met; ``--fix``
+writes through it only when its target lies inside a path the user named (see
+``runner.Fixing.roots``), so a fix never escapes the tree it was asked to fix.
 """
 
 from __future__ import annotations
@@ -124,6 +130,8 @@ def _walk(top: str, suffixes: tuple[str, ...], excluded: Excluded) -> Iterator[s
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
+                if is_dir and entry.is_symlink():
+                    continue
             except OSError:
                 continue
             if any(ignore.matches(entry.path, is_dir) for ignore in ignores):

@@ -15,7 +15,7 @@ import string
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
@@ -502,15 +502,23 @@ def _lint_module(
     describe_row: Optional[Callable[[int], str]] = None,
 ) -> LintResult:
     context = FileContext(module, Analysis(module), describe_row)
-    instances = [rule(context) for rule in rules]
 
-    def on_error(rule: Rule, error: BaseException) -> None:
-        where = traceback.extract_tb(error.__traceback__)[-1]
+    def on_error(rule: Union[Rule, type[Rule]], error: BaseException) -> None:
+        frames = traceback.extract_tb(error.__traceback__)
+        where = f" ({frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno})" if frames else ""
         result.internal_errors.append(
-            f"{filename}: rule {rule.code} failed: {type(error).__name__}: {error} "
-            f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
+            f"{filename}: rule {rule.code} failed: {type(error).__name__}: {error}{where}"
         )
 
+    # A rule bug costs that rule on that file, never the other rules' findings: each
+    # step that runs a rule's code (construction, visits, turning its reports into
+    # diagnostics, judging directives) catches what the rule raises.
+    instances: list[Rule] = []
+    for rule in rules:
+        try:
+            instances.append(rule(context))
+        except Exception as error:
+            on_error(rule, error)
     _Walker(context, instances, on_error).walk(module)
     # rules that judge the noqa comments themselves (LGT100), after suppression
     judges = [rule for rule in instances if hasattr(rule, "check_directives")]
@@ -520,8 +528,16 @@ def _lint_module(
     noqa = {directive.row: directive.code_set for directive in found}
     used: dict[int, set[str]] = {}
     emitted: list[tuple[Report, Diagnostic]] = []
+    failed: set[type[Rule]] = set()
     for rule, report in context.reports:
-        diagnostic = _diagnostic(context, rule, report, filename)
+        if rule in failed:
+            continue
+        try:
+            diagnostic = _diagnostic(context, rule, report, filename)
+        except Exception as error:  # e.g. a report on a node that is not in the module
+            failed.add(rule)
+            on_error(rule, error)
+            continue
         rows = (diagnostic.location.row, diagnostic.noqa_row or diagnostic.location.row)
         row = suppressing_row(noqa, rule.code, rows)
         if row is None:

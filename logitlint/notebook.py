@@ -73,20 +73,45 @@ def load(data: bytes) -> Any:
     except json.JSONDecodeError as error:
         message = f"notebook is not valid JSON: {error.msg}"
         raise SourceError(message, error.lineno, error.colno) from None
+    except RecursionError:
+        raise SourceError("notebook is not valid JSON: nested too deeply") from None
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         raise SourceError("notebook has no list of cells (not nbformat 4)")
     if document.get("nbformat") != 4:
         raise SourceError(
             f"unsupported nbformat {document.get('nbformat')!r}; logitlint reads nbformat 4"
         )
+    _check_shape(document)
     return document
+
+
+def _check_shape(document: dict[str, Any]) -> None:
+    """The parts of nbformat 4 that the linter and the fixer read must have its types.
+
+    A cell that is not an object, or a code cell whose source is neither a string nor
+    a list of strings, would otherwise be skipped when linting and mangled when fixing.
+    """
+    if not isinstance(document.get("metadata", {}), dict):
+        raise SourceError("notebook metadata is not an object (not nbformat 4)")
+    for number, cell in enumerate(document["cells"], start=1):
+        if not isinstance(cell, dict):
+            raise SourceError(f"notebook cell {number} is not an object (not nbformat 4)")
+        source = cell.get("source", "")
+        if not isinstance(source, str) and not (
+            isinstance(source, list) and all(isinstance(part, str) for part in source)
+        ):
+            raise SourceError(
+                f"notebook cell {number}'s source is not text or a list of text (not nbformat 4)"
+            )
 
 
 def is_python(document: Any) -> bool:
     metadata = document.get("metadata") or {}
-    language = (metadata.get("kernelspec") or {}).get("language") or (
-        metadata.get("language_info") or {}
-    ).get("name")
+    kernelspec = metadata.get("kernelspec")
+    language_info = metadata.get("language_info")
+    language = (kernelspec.get("language") if isinstance(kernelspec, dict) else None) or (
+        language_info.get("name") if isinstance(language_info, dict) else None
+    )
     return language is None or str(language).lower() == "python"
 
 

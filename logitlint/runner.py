@@ -54,10 +54,16 @@ __all__ = ["RunResult", "Settings", "lint_bytes", "lint_path", "lint_source", "r
 
 @dataclass(frozen=True)
 class Fixing:
-    """What to do with fixes: ``write`` them to the files, or only compute ``diff``s."""
+    """What to do with fixes: ``write`` them to the files, or only compute ``diff``s.
+
+    ``roots``: the real paths of what the user named (directories and files); a file
+    whose real path is outside them (a symbolic link found in a directory, pointing out
+    of it) is linted but never fixed. None: no such limit (one file given by an API).
+    """
 
     unsafe: Optional[bool] = None  # None: as each file's settings say
     write: bool = True
+    roots: Optional[tuple[str, ...]] = None
 
 
 @dataclass
@@ -68,6 +74,7 @@ class FileOutcome:
     fixed: Counter[str] = field(default_factory=Counter)
     diff: str = ""  # the unified diff of the fixes, when they were not written
     output: Optional[bytes] = None  # stdin: the (fixed) bytes to print
+    warnings: list[str] = field(default_factory=list)  # e.g. a file left unfixed on purpose
 
 
 @dataclass
@@ -79,6 +86,7 @@ class RunResult:
     files: int = 0
     fixed: dict[str, Counter[str]] = field(default_factory=dict)  # file -> code -> count
     diffs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def add(self, filename: str, result: LintResult) -> None:
         self.diagnostics.extend(result.diagnostics)
@@ -97,6 +105,7 @@ class RunResult:
         self.files += other.files
         self.fixed.update(other.fixed)
         self.diffs.extend(other.diffs)
+        self.warnings.extend(other.warnings)
 
     def add_outcome(self, filename: str, outcome: FileOutcome) -> None:
         self.add(filename, outcome.result)
@@ -104,6 +113,7 @@ class RunResult:
             self.fixed[filename] = outcome.fixed
         if outcome.diff:
             self.diffs.append(outcome.diff)
+        self.warnings.extend(outcome.warnings)
 
     @property
     def fixed_count(self) -> int:
@@ -216,17 +226,25 @@ def fix_path(path: str, settings: Settings, fixing: Fixing) -> FileOutcome:
     """Fix one file; write it (atomically, same encoding) or describe the change as a diff.
 
     A file that cannot be read or decoded, or whose fixes would not parse, is never
-    written.
+    written; nor is one outside ``fixing.roots``. When the write fails, the report is
+    what the file still holds.
     """
+    if fixing.roots is not None and not _within(path, fixing.roots):
+        outcome = FileOutcome(lint_path(path, settings))
+        outcome.warnings.append(
+            f"{path}: not fixed: it is a symbolic link to {os.path.realpath(path)}, "
+            "outside the paths given"
+        )
+        return outcome
+    try:
+        raw = source.read_bytes(path)
+    except source.SourceError as error:
+        return FileOutcome(_source_failure(path, error, settings))
     if path.endswith(NOTEBOOK_SUFFIX):
-        try:
-            raw = source.read_bytes(path)
-        except source.SourceError as error:
-            return FileOutcome(_source_failure(path, error, settings))
         outcome, data = _fix_notebook(raw, path, settings, fixing)
     else:
         try:
-            original = source.read(path)
+            original = source.decode(raw)
         except source.SourceError as error:
             return FileOutcome(_source_failure(path, error, settings))
         outcome, data = _fix_decoded(original, path, settings, fixing)
@@ -234,9 +252,26 @@ def fix_path(path: str, settings: Settings, fixing: Fixing) -> FileOutcome:
         try:
             source.write(path, data)
         except source.SourceError as error:
+            outcome = FileOutcome(lint_bytes(raw, path, settings))  # the file is unchanged
             outcome.result.internal_errors.append(f"{path}: {error}; the file was left unchanged")
-            outcome.fixed = Counter()
     return outcome
+
+
+def _fix_isolated(path: str, settings: Settings, fixing: Fixing) -> FileOutcome:
+    """``fix_path`` that never raises: a bug in logitlint costs this file, not the run.
+
+    Nothing has been written when it raises (the write is the last step).
+    """
+    try:
+        return fix_path(path, settings, fixing)
+    except Exception as error:
+        message = f"{path}: fixing failed: {type(error).__name__}: {error}; nothing was written"
+        return FileOutcome(LintResult(internal_errors=[message]))
+
+
+def _within(path: str, roots: Sequence[str]) -> bool:
+    real = os.path.realpath(path)
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def fix_bytes(data: bytes, filename: str, settings: Settings, fixing: Fixing) -> FileOutcome:
@@ -343,7 +378,7 @@ def run(
     if fixing is not None:
         fixed = RunResult()
         for path in paths:
-            fixed.add_outcome(path, fix_path(path, settings, fixing))
+            fixed.add_outcome(path, _fix_isolated(path, settings, fixing))
         fixed.sort()
         return fixed
     results: list[Optional[LintResult]] = [None] * len(paths)

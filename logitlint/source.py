@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import stat
@@ -79,6 +80,9 @@ def write(path: str, data: bytes) -> None:
     the temporary file is renamed over the original: a reader (or a crash) sees the old
     file or the new one, never half of each. A symbolic link is followed, so the link
     stays a link and its target is what changes.
+
+    A file its owner made read-only is refused, as opening it for writing would be
+    (the rename alone would not care: it needs only a writable directory).
     """
     import tempfile  # here: linting (the editor path) never writes
 
@@ -86,6 +90,8 @@ def write(path: str, data: bytes) -> None:
     directory, name = os.path.split(target)
     try:
         info = os.stat(target)
+        if not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, "the file is read-only", target)
         handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     except OSError as error:
         raise SourceError(f"cannot write file: {error.strerror or error}") from None

@@ -170,3 +170,74 @@ def test_file_deleted_during_the_run(tmp_path: Path) -> None:
         ("b.py", "LGT002"),
     ]
     assert "No such file or directory" in result.diagnostics[0].message
+
+
+# -- found by tests/test_fuzz.py and by hand (issue 8); each crashed or reported wrongly --
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe[tool.logitlint]\n", "invalid TOML: not UTF-8 (byte 0)"),
+        (b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n", "invalid TOML: nested too deeply"),
+    ],
+    ids=["not-utf-8", "nested-too-deeply"],
+)
+def test_hostile_pyproject_is_a_clear_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, message: str
+) -> None:
+    """Both raised a traceback out of the command line (UnicodeDecodeError, RecursionError)."""
+    (tmp_path / "pyproject.toml").write_bytes(content)
+    (tmp_path / "a.py").write_text(MISUSE)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "a.py", "--no-cache"])
+    assert result.exit_code == 2 and not isinstance(result.exception, Exception), result.output
+    assert f"pyproject.toml: {message}" in result.stderr
+
+
+def _notebook(cells: object, metadata: object = None) -> bytes:
+    document = {"nbformat": 4, "nbformat_minor": 5, "cells": cells}
+    if metadata is not None:
+        document["metadata"] = metadata
+    return json.dumps(document).encode()
+
+
+CODE_CELL = {"cell_type": "code", "metadata": {}, "outputs": [], "source": MISUSE}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_notebook([CODE_CELL], metadata=3), "notebook metadata is not an object"),
+        (_notebook([None, CODE_CELL]), "notebook cell 1 is not an object"),
+        (
+            _notebook([{**CODE_CELL, "source": ["import torch\n", 3, "y = 1\n"]}]),
+            "notebook cell 1's source is not text or a list of text",
+        ),
+        (
+            b'{"nbformat": 4, "cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            "notebook is not valid JSON: nested too deeply",
+        ),
+    ],
+    ids=["metadata-not-object", "cell-not-object", "source-not-text", "nested-too-deeply"],
+)
+def test_malformed_notebooks_are_lgt000_and_never_written(
+    tmp_path: Path, data: bytes, message: str
+) -> None:
+    """Before: internal errors (AttributeError, RecursionError) when linting, and
+    ``--fix`` raised out of the command line (the scanner misread a non-string source)."""
+    path = tmp_path / "nb.ipynb"
+    path.write_bytes(data)
+    code, records = check(path)
+    assert (code, only(records)[0]) == (1, "LGT000")
+    assert message in only(records)[3]
+    result = CliRunner().invoke(main, ["check", str(path), "--fix", "--no-cache"])
+    assert result.exit_code == 1, result.output
+    assert path.read_bytes() == data
+
+
+def test_kernelspec_of_the_wrong_type_is_read_as_python(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    path.write_bytes(_notebook([CODE_CELL], metadata={"kernelspec": "python3"}))
+    code, records = check(path)
+    assert (code, only(records)[0]) == (1, "LGT002")
